@@ -1,0 +1,55 @@
+# The two commands a newcomer needs: `make run` and `make test`.
+SHELL := /bin/bash
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-stamp
+
+.PHONY: run test lint messages compilemessages bench clean help
+
+help:
+	@echo "make run   set up and run portal, admin, API, worker and beat on 127.0.0.1:8000"
+	@echo "make test  ruff, migration check and pytest"
+	@echo "make bench benchmarks against PostgreSQL and Redis (ONLY=<name> for one)"
+
+$(STAMP): pyproject.toml
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	@touch $(STAMP)
+
+var:
+	@mkdir -p var/mail var/broker/queue var/broker/processed var/private
+
+compilemessages: $(STAMP)
+	@$(BIN)/python -c "import glob, polib; [polib.pofile(p).save_as_mofile(p[:-3] + '.mo') for p in glob.glob('locale/*/LC_MESSAGES/*.po')]"
+
+run: $(STAMP) var compilemessages
+	$(BIN)/python manage.py migrate --noinput
+	$(BIN)/python manage.py seed_demo
+	@echo
+	@echo "  Portal          http://127.0.0.1:8000/        (English: http://127.0.0.1:8000/en/)"
+	@echo "  Admin           http://127.0.0.1:8000/admin/  (officer / ccucaas-demo-2026)"
+	@echo "  API docs        http://127.0.0.1:8000/api/docs/"
+	@echo "  Health          http://127.0.0.1:8000/healthz"
+	@echo "  Demo users      alice, bob (password ccucaas-demo-2026); emails land in var/mail/"
+	@echo "  Ctrl-C stops web, worker and beat."
+	@echo
+	$(BIN)/honcho -f Procfile.dev start
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+
+test: $(STAMP) var compilemessages lint
+	$(BIN)/python manage.py makemigrations --check --dry-run
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+# Developers with GNU gettext: refresh the catalogues after adding strings.
+messages: $(STAMP)
+	$(BIN)/python manage.py makemessages -l ja -l en --ignore=.venv --ignore=var --no-obsolete
+
+bench: $(STAMP) var
+	$(BIN)/python -m bench $(if $(ONLY),--only $(ONLY),)
+
+clean:
+	rm -rf $(VENV) var staticfiles

@@ -1,0 +1,33 @@
+"""The Celery app. Its beat schedule is defined here, in code.
+
+Deadlines are rows, never ETAs: beat only runs short sweeps that claim due rows.
+"""
+
+import os
+from datetime import timedelta
+
+from celery import Celery
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "ccucaas_privacy.settings")
+
+app = Celery("ccucaas_privacy")
+app.config_from_object("django.conf:settings", namespace="CELERY")
+app.autodiscover_tasks()
+
+# Each app's sweeps plug in here: {"name": {"task": "...", "schedule": timedelta(...)}}.
+BEAT_SCHEDULE = {
+    "worker-heartbeat": {
+        "task": "ccucaas_privacy.tasks.worker_heartbeat",
+        "schedule": timedelta(minutes=1),
+    },
+}
+app.conf.beat_schedule = BEAT_SCHEDULE
+
+
+@app.on_after_configure.connect
+def _ensure_filesystem_broker_folders(sender: Celery, **_: object) -> None:
+    """kombu's filesystem transport needs its folders to exist before the first message."""
+    options = sender.conf.broker_transport_options or {}
+    for key in ("data_folder_in", "data_folder_out", "processed_folder", "control_folder"):
+        if options.get(key):
+            os.makedirs(options[key], exist_ok=True)

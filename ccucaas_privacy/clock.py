@@ -1,0 +1,78 @@
+"""The one place for deadline arithmetic (RULES.md, "How deadlines are counted").
+
+Every instant is stored in UTC; calendar days are taken in Asia/Tokyo (JST, no DST).
+Inputs must be aware datetimes; outputs are aware datetimes in UTC.
+"""
+
+from datetime import UTC, date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from django.utils import timezone
+
+JST = ZoneInfo("Asia/Tokyo")
+
+# P21/P26: "within 30 days", the day of receipt not counted (民法 Art. 140).
+REPLY_PERIOD_DAYS = 30
+# P21: the change takes effect within 48 hours of the first reply (exact hours).
+EFFECTIVE_PERIOD = timedelta(hours=48)
+# P25: important policy changes are emailed 30 x 24 hours before they take effect.
+POLICY_NOTICE_PERIOD = timedelta(days=30)
+
+
+class NaiveDatetimeError(ValueError):
+    """A naive datetime reached deadline arithmetic; its time zone is unknown."""
+
+
+def now() -> datetime:
+    """The current instant in UTC. Freeze it in tests with time_machine."""
+    return timezone.now().astimezone(UTC)
+
+
+def _require_aware(value: datetime, name: str) -> datetime:
+    if not isinstance(value, datetime):
+        raise TypeError(f"{name} must be a datetime, not {type(value).__name__}.")
+    if value.tzinfo is None or value.tzinfo.utcoffset(value) is None:
+        raise NaiveDatetimeError(
+            f"{name} is a naive datetime ({value.isoformat()}); pass an aware datetime "
+            "(UTC or Asia/Tokyo) so the deadline is counted in the right time zone."
+        )
+    return value
+
+
+def to_jst(value: datetime) -> datetime:
+    return _require_aware(value, "value").astimezone(JST)
+
+
+def jst_date(value: datetime) -> date:
+    """The JST calendar day on which an instant falls."""
+    return to_jst(value).date()
+
+
+def start_of_jst_day(day: date) -> datetime:
+    """00:00 JST of `day`, as UTC."""
+    return datetime.combine(day, time.min, tzinfo=JST).astimezone(UTC)
+
+
+def reply_due_at(received_at: datetime) -> datetime:
+    """P21: first reply due before 00:00 JST of the 31st day after the day of receipt.
+
+    Received 2026-11-29 10:00 JST -> due 2026-12-30 00:00 JST (2026-12-29 15:00 UTC).
+    """
+    _require_aware(received_at, "received_at")
+    return start_of_jst_day(jst_date(received_at) + timedelta(days=REPLY_PERIOD_DAYS + 1))
+
+
+def inquiry_due_at(identity_verified_at: datetime) -> datetime:
+    """P26: complaints and inquiries are counted from identity verification, not receipt."""
+    _require_aware(identity_verified_at, "identity_verified_at")
+    return reply_due_at(identity_verified_at)
+
+
+def effective_due_at(replied_at: datetime) -> datetime:
+    """P21: the requested change is in effect everywhere 48 hours after the first reply."""
+    return _require_aware(replied_at, "replied_at").astimezone(UTC) + EFFECTIVE_PERIOD
+
+
+def latest_notice_at(effective_at: datetime) -> datetime:
+    """P25: the last instant an important policy change may be emailed."""
+    return _require_aware(effective_at, "effective_at").astimezone(UTC) - POLICY_NOTICE_PERIOD

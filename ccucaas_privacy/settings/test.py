@@ -1,0 +1,13 @@
+"""Test settings: base settings with anymail's test backend, tasks run inline.
+
+Tests marked `services` switch the Celery app to a real broker and a real worker.
+"""
+
+from .base import *
+
+EMAIL_BACKEND = "anymail.backends.test.EmailBackend"
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+CELERY_TASK_ALWAYS_EAGER = True
+CELERY_TASK_EAGER_PROPAGATES = True
+DEBUG = False
+LOGGING["root"]["level"] = "WARNING"

@@ -1,0 +1,62 @@
+import subprocess
+import sys
+
+from django.conf import settings
+
+from tests.conftest import ROOT
+
+
+def run_django_check(**env_overrides: str) -> subprocess.CompletedProcess[str]:
+    env = {
+        "PATH": "/usr/bin:/bin",
+        "DJANGO_SETTINGS_MODULE": "ccucaas_privacy.settings",
+        "HOME": "/tmp",
+        **env_overrides,
+    }
+    return subprocess.run(
+        [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
+        cwd=ROOT, env=env, capture_output=True, text=True, timeout=60, check=False,
+    )
+
+
+def test_production_refuses_to_start_without_secret_key():
+    result = run_django_check(DJANGO_ENV="production", ALLOWED_HOSTS="privacy.example")
+    assert result.returncode != 0
+    assert "SECRET_KEY" in result.stderr
+
+
+def test_production_refuses_to_start_without_allowed_hosts():
+    result = run_django_check(DJANGO_ENV="production", SECRET_KEY="x" * 64)
+    assert result.returncode != 0
+    assert "ALLOWED_HOSTS" in result.stderr
+
+
+def test_production_with_its_secrets_passes_the_deploy_checks():
+    result = run_django_check(
+        DJANGO_ENV="production",
+        SECRET_KEY="a-long-random-production-secret-" + "k" * 40,
+        ALLOWED_HOSTS="privacy.ccucaas.example",
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_defaults_are_japanese_first_tokyo_time_and_argon2():
+    assert settings.LANGUAGE_CODE == "ja"
+    assert [code for code, _ in settings.LANGUAGES] == ["ja", "en"]
+    assert settings.TIME_ZONE == "Asia/Tokyo"
+    assert settings.USE_TZ is True
+    from ccucaas_privacy.settings import base
+
+    assert base.PASSWORD_HASHERS[0] == "django.contrib.auth.hashers.Argon2PasswordHasher"
+
+
+def test_celery_is_json_only_with_late_acks_and_time_limits():
+    from ccucaas_privacy.celery import app
+
+    assert app.conf.task_serializer == "json"
+    assert app.conf.accept_content == ["json"]
+    assert app.conf.task_acks_late is True
+    assert app.conf.task_time_limit and app.conf.task_soft_time_limit
+    assert app.conf.task_soft_time_limit < app.conf.task_time_limit
+    for entry in app.conf.beat_schedule.values():
+        assert entry["task"] in app.tasks, entry

@@ -1,0 +1,147 @@
+"""Shared fixtures, and the rule for tests that need real services.
+
+`services` tests need a Redis broker (CELERY_BROKER_URL=redis://...) and start a real Celery
+worker; `browser` tests need /usr/bin/chromium and Playwright. Without them the tests skip with
+the reason, unless REQUIRE_SERVICES=1 (CI), where a missing service fails the test instead.
+"""
+
+import functools
+import os
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from django.conf import settings as django_settings
+
+from ccucaas_privacy.celery import app as celery_app
+
+ROOT = Path(__file__).resolve().parent.parent
+CHROMIUM = Path("/usr/bin/chromium")
+
+
+def _require_services() -> bool:
+    return os.environ.get("REQUIRE_SERVICES") == "1"
+
+
+@functools.cache
+def _services_missing() -> str | None:
+    url = os.environ.get("CELERY_BROKER_URL", "")
+    if not url.startswith("redis://"):
+        return "needs Redis: set CELERY_BROKER_URL=redis://127.0.0.1:6379/1"
+    import redis
+
+    try:
+        redis.Redis.from_url(url, socket_connect_timeout=2).ping()
+    except redis.RedisError as exc:
+        return f"Redis at {url} does not answer ({exc})"
+    if _require_services() and "postgresql" not in django_settings.DATABASES["default"]["ENGINE"]:
+        return "REQUIRE_SERVICES=1 needs DATABASE_URL pointing at PostgreSQL"
+    return None
+
+
+@functools.cache
+def _browser_missing() -> str | None:
+    if not CHROMIUM.exists():
+        return f"needs Debian chromium at {CHROMIUM} (apt-get install -y chromium)"
+    try:
+        import playwright.sync_api  # noqa: F401
+    except ImportError:
+        return "needs the playwright package"
+    return None
+
+
+def pytest_runtest_setup(item: pytest.Item) -> None:
+    for marker, missing in (("services", _services_missing), ("browser", _browser_missing)):
+        if item.get_closest_marker(marker) is None:
+            continue
+        reason = missing()
+        if reason and _require_services():
+            pytest.fail(f"REQUIRE_SERVICES=1 but {reason}", pytrace=False)
+        if reason:
+            pytest.skip(reason)
+
+
+def database_url_for_subprocess() -> str:
+    """The URL of the database this test run uses (the test database, not the dev one)."""
+    from django.db import connection
+
+    cfg = connection.settings_dict
+    if cfg["ENGINE"] == "django.db.backends.sqlite3":
+        return f"sqlite:///{cfg['NAME']}"
+    auth = cfg["USER"] + (f":{cfg['PASSWORD']}" if cfg["PASSWORD"] else "")
+    return f"postgres://{auth}@{cfg['HOST'] or '127.0.0.1'}:{cfg['PORT'] or 5432}/{cfg['NAME']}"
+
+
+def subprocess_env(**extra: str) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PYTEST_")}
+    env.update(
+        DJANGO_SETTINGS_MODULE="ccucaas_privacy.settings",
+        DJANGO_ENV="development",
+        DATABASE_URL=database_url_for_subprocess(),
+        EMAIL_BACKEND="django.core.mail.backends.locmem.EmailBackend",
+        PYTHONUNBUFFERED="1",
+    )
+    env.update(extra)
+    return env
+
+
+class LiveWorker:
+    """A real `celery worker` process consuming from the real broker."""
+
+    def __init__(self, tmp_path: Path, env: dict[str, str]) -> None:
+        self.log_path = tmp_path / "worker.log"
+        self.env = env
+        self.process: subprocess.Popen[bytes] | None = None
+
+    def start(self) -> "LiveWorker":
+        log = self.log_path.open("ab")
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "celery", "-A", "ccucaas_privacy", "worker",
+             "--pool", "prefork", "--concurrency", "1", "--loglevel", "INFO",
+             "--without-gossip", "--without-mingle", "--hostname", f"test-{os.getpid()}@%h"],
+            cwd=ROOT, env=self.env, stdout=log, stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+        return self
+
+    def stop(self, sig: int = signal.SIGTERM) -> None:
+        if self.process and self.process.poll() is None:
+            os.killpg(self.process.pid, sig)
+            try:
+                self.process.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                os.killpg(self.process.pid, signal.SIGKILL)
+                self.process.wait(timeout=10)
+
+    def log(self) -> str:
+        return self.log_path.read_text(errors="replace")
+
+
+def wait_for(predicate: Callable[[], Any], *, timeout: float = 30.0, interval: float = 0.2,
+             what: str = "condition") -> Any:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        result = predicate()
+        if result:
+            return result
+        time.sleep(interval)
+    raise AssertionError(f"timed out after {timeout}s waiting for {what}")
+
+
+@pytest.fixture
+def live_worker(transactional_db, tmp_path: Path) -> Iterator[LiveWorker]:
+    """Publish for real (no eager mode) to Redis and run a real worker against the test DB."""
+    eager = celery_app.conf.task_always_eager
+    celery_app.conf.task_always_eager = False
+    celery_app.control.purge()  # stale messages from an earlier run must not leak in
+    worker = LiveWorker(tmp_path, subprocess_env()).start()
+    try:
+        yield worker
+    finally:
+        worker.stop()
+        celery_app.conf.task_always_eager = eager
