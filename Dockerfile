@@ -12,7 +12,7 @@ COPY requests_app ./requests_app
 RUN pip install --no-cache-dir .
 
 COPY . .
-RUN python -c "import glob, polib; [polib.pofile(p).save_as_mofile(p[:-3] + '.mo') for p in glob.glob('locale/*/LC_MESSAGES/*.po')]" \
+RUN python -c "import glob, polib; [polib.pofile(p).save_as_mofile(p[:-3] + '.mo') for p in glob.glob('locale/*/LC_MESSAGES/*.po') + glob.glob('*_app/locale/*/LC_MESSAGES/*.po')]" \
  && DJANGO_ENV=production SECRET_KEY=build-only ALLOWED_HOSTS=build python manage.py collectstatic --noinput \
  && useradd --create-home --uid 1000 app && mkdir -p var && chown -R app var
 USER app

@@ -22,7 +22,7 @@ var:
 	@mkdir -p var/mail var/broker/queue var/broker/processed var/private
 
 compilemessages: $(STAMP)
-	@$(BIN)/python -c "import glob, polib; [polib.pofile(p).save_as_mofile(p[:-3] + '.mo') for p in glob.glob('locale/*/LC_MESSAGES/*.po')]"
+	@$(BIN)/python -c "import glob, polib; [polib.pofile(p).save_as_mofile(p[:-3] + '.mo') for p in glob.glob('locale/*/LC_MESSAGES/*.po') + glob.glob('*_app/locale/*/LC_MESSAGES/*.po')]"
 
 run: $(STAMP) var compilemessages
 	$(BIN)/python manage.py migrate --noinput
@@ -46,7 +46,8 @@ test: $(STAMP) var compilemessages lint
 
 # Developers with GNU gettext: refresh the catalogues after adding strings.
 messages: $(STAMP)
-	$(BIN)/python manage.py makemessages -l ja -l en --ignore=.venv --ignore=var --no-obsolete
+	$(BIN)/python manage.py makemessages -l ja -l en --ignore=.venv --ignore=var --ignore=tests --ignore='*_app' --no-obsolete
+	for app in *_app; do (cd $$app && mkdir -p locale && ../$(BIN)/django-admin makemessages -l ja -l en --no-obsolete); done
 
 bench: $(STAMP) var
 	$(BIN)/python -m bench $(if $(ONLY),--only $(ONLY),)

@@ -5,15 +5,30 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from ccucaas_privacy import views
 
+api_v1 = [
+    path("", include("accounts_app.api_urls")),
+    path("", include("consent_app.api_urls")),
+    path("", include("notifications_app.api_urls")),
+    path("", include("requests_app.api_urls")),
+]
+
 urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
     path("i18n/", include("django.conf.urls.i18n")),
+    path("api/v1/", include(api_v1)),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
     path("admin/", admin.site.urls),
+    # Endpoints that must not carry a language prefix (one-click unsubscribe, webhooks, GPC).
+    path("", include("notifications_app.public_urls")),
+    path("", include("consent_app.public_urls")),
 ]
 
 urlpatterns += i18n_patterns(
     path("", views.home, name="home"),
+    path("", include("accounts_app.urls")),
+    path("", include("consent_app.urls")),
+    path("", include("notifications_app.urls")),
+    path("", include("requests_app.urls")),
     prefix_default_language=False,
 )

@@ -145,3 +145,31 @@ def live_worker(transactional_db, tmp_path: Path) -> Iterator[LiveWorker]:
     finally:
         worker.stop()
         celery_app.conf.task_always_eager = eager
+
+
+@pytest.fixture
+def make_user(db) -> Callable[..., Any]:
+    """Create a real account through the service: make_user("carol", language="en")."""
+    from accounts_app.services import user_create
+
+    def _make(username: str, **fields: Any):
+        fields.setdefault("email", f"{username}@example.jp")
+        fields.setdefault("password", "correct-horse-battery-42")
+        return user_create(username=username, **fields)
+
+    return _make
+
+
+@pytest.fixture
+def alice(make_user):
+    return make_user("alice", language="ja")
+
+
+@pytest.fixture
+def bob(make_user):
+    return make_user("bob", email="bob@example.com", language="en")
+
+
+@pytest.fixture
+def officer(make_user):
+    return make_user("officer", email="officer@ccucaas.example", is_superuser=True)

@@ -9,11 +9,6 @@ from accounts_app.models import User
 from accounts_app.services import user_create
 
 
-@pytest.fixture
-def alice(db) -> User:
-    return user_create(username="alice", email="alice@example.jp", password="a-strong-pass-42")
-
-
 def test_p01_username_unique_case_insensitively_in_the_database(alice):
     with pytest.raises(IntegrityError), transaction.atomic():
         User.objects.create(username="ALICE", email="other@example.jp")
@@ -26,9 +21,9 @@ def test_p01_email_unique_case_insensitively_in_the_database(alice):
 
 def test_p01_user_create_reports_duplicate_username_as_a_clear_error(alice):
     with pytest.raises(ValidationError, match="このユーザー名は既に使用されています"):
-        user_create(username="Alice", email="new@example.jp", password="a-strong-pass-42")
+        user_create(username="Alice", email="new@example.jp", password="correct-horse-battery-42")
     with translation.override("en"), pytest.raises(ValidationError, match="username already exists"):
-        user_create(username="Alice", email="new@example.jp", password="a-strong-pass-42")
+        user_create(username="Alice", email="new@example.jp", password="correct-horse-battery-42")
     assert User.objects.count() == 1
 
 
@@ -41,7 +36,7 @@ def test_new_user_prefers_japanese_and_is_active_with_timestamps(alice):
     assert alice.is_active
     assert alice.created_at is not None
     assert alice.updated_at is not None
-    assert alice.check_password("a-strong-pass-42")
+    assert alice.check_password("correct-horse-battery-42")
 
 
 @pytest.mark.django_db

@@ -5,14 +5,23 @@ import pytest
 
 from tests.conftest import ROOT
 
+CATALOGUES = sorted(
+    [*ROOT.glob("locale/*/LC_MESSAGES/django.po"), *ROOT.glob("*_app/locale/*/LC_MESSAGES/django.po")]
+)
 
-@pytest.mark.parametrize("language", ["ja", "en"])
-def test_catalogue_is_complete_and_has_no_fuzzy_entries(language):
-    catalogue = polib.pofile(str(ROOT / "locale" / language / "LC_MESSAGES" / "django.po"))
-    if language == "ja":
-        assert catalogue.untranslated_entries() == []
+
+@pytest.mark.parametrize("path", CATALOGUES, ids=lambda p: str(p.relative_to(ROOT)))
+def test_catalogue_is_complete_and_has_no_fuzzy_entries(path):
+    catalogue = polib.pofile(str(path))
+    if "/ja/" in str(path):
+        assert [entry.msgid for entry in catalogue.untranslated_entries()] == []
     assert [entry.msgid for entry in catalogue.fuzzy_entries()] == []
-    assert len(catalogue) > 0
+
+
+def test_every_app_with_strings_ships_japanese_and_english_catalogues():
+    for ja in [p for p in CATALOGUES if "/ja/" in str(p)]:
+        assert ja.with_name("django.po").exists()
+        assert (ja.parent.parent.parent / "en" / "LC_MESSAGES" / "django.po").exists()
 
 
 @pytest.mark.django_db

@@ -1,35 +1,25 @@
-"""Idempotent demo data for `make run`: run it any number of times, get the same accounts."""
+"""Idempotent demo data for `make run`: run it any number of times, get the same state.
+
+Each app seeds its own part in `<app>/demo.py`, in dependency order.
+"""
+
+from importlib import import_module
 
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
-from accounts_app.models import User
-from accounts_app.services import user_create
+from accounts_app.demo import DEMO_PASSWORD
 
-DEMO_PASSWORD = "ccucaas-demo-2026"
-DEMO_ACCOUNTS = [
-    # username, email, language, is_superuser, role shown in the banner
-    ("officer", "officer@ccucaas.example", "ja", True, "privacy officer (superuser)"),
-    ("alice", "alice@example.jp", "ja", False, "user (Japanese)"),
-    ("bob", "bob@example.com", "en", False, "user (English)"),
-]
+SEED_ORDER = ["consent_app", "accounts_app", "notifications_app", "requests_app"]
 
 
 class Command(BaseCommand):
-    help = "Load demo accounts (idempotent). Never run against production data."
+    help = "Load demo data (idempotent). Never run against production data."
 
     @transaction.atomic
     def handle(self, *args, **options) -> None:
-        for username, email, language, is_superuser, role in DEMO_ACCOUNTS:
-            if User.objects.filter(username__iexact=username).exists():
-                self.stdout.write(f"  {username:<8} {role}: already there")
-                continue
-            user_create(
-                username=username,
-                email=email,
-                password=DEMO_PASSWORD,
-                language=language,
-                is_superuser=is_superuser,
-            )
-            self.stdout.write(f"  {username:<8} {role}: created")
-        self.stdout.write(self.style.SUCCESS(f"Demo data ready; every demo password is {DEMO_PASSWORD!r}."))
+        for app in SEED_ORDER:
+            import_module(f"{app}.demo").seed(self.stdout)
+        self.stdout.write(
+            self.style.SUCCESS(f"Demo data ready; every demo password is {DEMO_PASSWORD!r}.")
+        )
