@@ -173,3 +173,32 @@ def bob(make_user):
 @pytest.fixture
 def officer(make_user):
     return make_user("officer", email="officer@ccucaas.example", is_superuser=True)
+
+
+@pytest.fixture
+def browser_page(live_server, transactional_db, monkeypatch):
+    """A real headless Debian chromium page (Playwright) against the live server on 127.0.0.1.
+
+    Mark the test `@pytest.mark.browser`. `page.base_url` is the live server's URL.
+    """
+    # Playwright's sync API runs an event loop on this thread; the ORM calls the test makes
+    # between page actions are still synchronous.
+    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(
+            executable_path=str(CHROMIUM),
+            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                  "--disable-component-update", "--disable-sync", "--no-first-run",
+                  "--disable-quic"],
+        )
+        context = browser.new_context(locale="ja-JP", timezone_id="Asia/Tokyo")
+        page = context.new_page()
+        page.set_default_timeout(15_000)
+        page.base_url = live_server.url
+        try:
+            yield page
+        finally:
+            context.close()
+            browser.close()

@@ -172,6 +172,7 @@ REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.LimitOffsetPagination",
     "PAGE_SIZE": 50,
+    "EXCEPTION_HANDLER": "ccucaas_privacy.api.exception_handler",
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "CCUCaaS Privacy API",
@@ -185,6 +186,15 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
+}
+
+# Deadlines (RULES.md P21, P26): every offset of the deadline engine, in one place.
+DEADLINES = {
+    "REPLY_REMINDER_DAYS_BEFORE": env.list("DEADLINE_REPLY_REMINDER_DAYS", cast=int, default=[7, 3, 1]),
+    "OVERDUE_REPEAT_HOURS": env.int("DEADLINE_OVERDUE_REPEAT_HOURS", default=24),
+    "PROPAGATION_WARNING_HOURS_BEFORE": env.int("DEADLINE_PROPAGATION_WARNING_HOURS", default=12),
+    "VERIFICATION_EXPIRY_DAYS": env.int("DEADLINE_VERIFICATION_EXPIRY_DAYS", default=14),
+    "VERIFICATION_CODE_TTL_HOURS": env.int("DEADLINE_VERIFICATION_CODE_TTL_HOURS", default=24),
 }
 
 # Site identity used in emails and pages.
