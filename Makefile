@@ -50,7 +50,7 @@ messages: $(STAMP)
 	for app in *_app; do (cd $$app && mkdir -p locale && ../$(BIN)/django-admin makemessages -l ja -l en --no-obsolete); done
 
 bench: $(STAMP) var
-	$(BIN)/python -m bench $(if $(ONLY),--only $(ONLY),)
+	$(BIN)/python -m bench $(if $(ONLY),--only $(ONLY),) $(if $(SMOKE),--smoke,)
 
 clean:
 	rm -rf $(VENV) var staticfiles

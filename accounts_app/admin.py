@@ -2,7 +2,19 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.utils.translation import gettext_lazy as _
 
-from accounts_app.models import User
+from accounts_app.models import (
+    AccountClosure,
+    Contact,
+    ContentFile,
+    ForumPost,
+    PaymentReference,
+    PersistentLogin,
+    ProfileChange,
+    UsageDaily,
+    UsageRecord,
+    User,
+    VisitorLog,
+)
 
 
 @admin.register(User)
@@ -10,11 +22,91 @@ class UserAdmin(DjangoUserAdmin):
     list_display = ("username", "email", "language", "is_active", "is_staff", "created_at")
     list_filter = ("is_active", "is_staff", "language")
     search_fields = ("username", "email")
-    readonly_fields = ("created_at", "updated_at", "last_login", "date_joined")
+    readonly_fields = ("created_at", "updated_at", "last_login", "date_joined", "email_confirmed_at")
     fieldsets = (
         *DjangoUserAdmin.fieldsets,
-        (_("Preferences"), {"fields": ("language", "created_at", "updated_at")}),
+        (_("Preferences"), {"fields": ("language", "email_confirmed_at", "created_at", "updated_at")}),
     )
     add_fieldsets = (
         (None, {"classes": ("wide",), "fields": ("username", "email", "language", "password1", "password2")}),
     )
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """Personal data is changed by its owner or through requests, not edited in the admin."""
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(ProfileChange)
+class ProfileChangeAdmin(ReadOnlyAdmin):
+    list_display = ("user", "field", "old_value", "new_value", "channel", "changed_at")
+    list_select_related = ("user",)
+    search_fields = ("user__username",)
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(AccountClosure)
+class AccountClosureAdmin(ProfileChangeAdmin):
+    list_display = ("user", "reason", "channel", "closed_at")
+
+
+@admin.register(PersistentLogin)
+class PersistentLoginAdmin(ReadOnlyAdmin):
+    list_display = ("user", "email", "browser", "os", "last_used_at", "expires_at", "revoked_at")
+    list_select_related = ("user",)
+    search_fields = ("user__username", "email")
+    exclude = ("session_key_hash",)
+
+
+@admin.register(Contact)
+class ContactAdmin(ReadOnlyAdmin):
+    list_display = ("name", "user", "created_at")
+    list_select_related = ("user",)
+    search_fields = ("user__username",)
+
+
+@admin.register(ContentFile)
+class ContentFileAdmin(ReadOnlyAdmin):
+    list_display = ("name", "user", "size_bytes", "storage_region", "created_at")
+    list_select_related = ("user",)
+    list_filter = ("storage_region",)
+
+
+@admin.register(UsageRecord)
+class UsageRecordAdmin(ReadOnlyAdmin):
+    list_display = ("user", "feature", "occurred_at", "storage_used_bytes")
+    list_select_related = ("user",)
+    list_filter = ("feature",)
+
+
+@admin.register(UsageDaily)
+class UsageDailyAdmin(ReadOnlyAdmin):
+    list_display = ("user", "day", "feature", "count", "storage_used_bytes")
+    list_select_related = ("user",)
+
+
+@admin.register(VisitorLog)
+class VisitorLogAdmin(ReadOnlyAdmin):
+    list_display = ("occurred_at", "user", "ip", "method", "path", "status_code", "browser", "os")
+    list_select_related = ("user",)
+    list_filter = ("status_code",)
+
+
+@admin.register(PaymentReference)
+class PaymentReferenceAdmin(ReadOnlyAdmin):
+    list_display = ("user", "processor", "brand", "last4", "exp_month", "exp_year")
+    list_select_related = ("user",)
+
+
+@admin.register(ForumPost)
+class ForumPostAdmin(ReadOnlyAdmin):
+    list_display = ("title", "user", "published", "created_at")
+    list_select_related = ("user",)
+    list_filter = ("published",)

@@ -1,5 +1,11 @@
 """API URLs of this app (mounted under /api/v1/ by ccucaas_privacy/urls.py)."""
 
-from django.urls import path  # noqa: F401
+from django.urls import path
 
-urlpatterns: list = []
+from accounts_app import api
+
+urlpatterns = [
+    path("auth/token/", api.AuthTokenApi.as_view(), name="api-auth-token"),
+    path("accounts/sign-up/", api.SignUpApi.as_view(), name="api-accounts-sign-up"),
+    path("accounts/me/", api.MeApi.as_view(), name="api-accounts-me"),
+]

@@ -20,6 +20,20 @@ BEAT_SCHEDULE = {
         "task": "ccucaas_privacy.tasks.worker_heartbeat",
         "schedule": timedelta(minutes=1),
     },
+    # RULES P06 daily usage roll-up (yesterday and today, idempotent); P10 visitor-log purge.
+    "accounts-usage-rollup": {"task": "accounts_app.tasks.usage_rollup_recent",
+                              "schedule": timedelta(hours=1)},
+    "accounts-visitor-logs-purge": {"task": "accounts_app.tasks.visitor_logs_purge",
+                                    "schedule": timedelta(hours=6)},
+    # RULES P21/P26: reminders, escalations, propagation watch, verification expiry.
+    "requests-sweep-deadlines": {
+        "task": "requests_app.tasks.sweep_deadlines",
+        "schedule": timedelta(seconds=float(os.environ.get("DEADLINE_SWEEP_INTERVAL_SECONDS", "60"))),
+    },
+    "notifications-sweep-outbox": {
+        "task": "notifications_app.tasks.sweep_outbox",
+        "schedule": timedelta(minutes=1),
+    },
 }
 app.conf.beat_schedule = BEAT_SCHEDULE
 

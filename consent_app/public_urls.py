@@ -1,5 +1,9 @@
 """URLs outside the language prefix (machine endpoints, links in emails)."""
 
-from django.urls import path  # noqa: F401
+from django.urls import path
 
-urlpatterns: list = []
+from consent_app import public_views
+
+urlpatterns = [
+    path(".well-known/gpc.json", public_views.gpc_json, name="gpc-json"),
+]

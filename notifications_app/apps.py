@@ -5,3 +5,15 @@ from django.utils.translation import gettext_lazy as _
 class NotificationsAppConfig(AppConfig):
     name = "notifications_app"
     verbose_name = _("Notifications")
+
+    def ready(self) -> None:
+        from anymail.signals import tracking
+
+        from notifications_app.kinds import Category, register_kind
+        from notifications_app.receivers import on_anymail_tracking
+
+        register_kind("administrative_notice", category=Category.MANDATORY,
+                      description="Administrative notice to a user (P19: cannot be unsubscribed).")
+        register_kind("marketing_announcement", category=Category.MARKETING,
+                      description="New services, releases and events (P02: consent required).")
+        tracking.connect(on_anymail_tracking, dispatch_uid="notifications_app.tracking")

@@ -5,3 +5,10 @@ from django.utils.translation import gettext_lazy as _
 class RequestsAppConfig(AppConfig):
     name = "requests_app"
     verbose_name = _("Data-subject requests")
+
+    def ready(self) -> None:
+        from requests_app.notify import kinds_register
+        from requests_app.sweep import kinds_register as deadline_kinds_register
+
+        kinds_register()
+        deadline_kinds_register()

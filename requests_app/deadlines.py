@@ -1,7 +1,7 @@
-"""When a request next needs the deadline sweep's attention (DESIGN section 5).
+"""When a request next needs the deadline sweep's attention (DESIGN section 5, RULES P21/P26).
 
-Pure functions over a request's status and deadline fields: the transitions call
-`next_check_at()` to store `next_check_at`; the sweep (issue 7) uses `alert_schedule()`.
+Pure planning over a request's status and deadline fields. Transitions store
+`next_check_at()`; the sweep (`requests_app/sweep.py`) acts on `alert_schedule()`.
 """
 
 from dataclasses import dataclass
@@ -15,18 +15,19 @@ PROPAGATING_TYPES = {"correction", "deletion"}
 
 @dataclass(frozen=True)
 class PlannedAlert:
-    kind: str  # e.g. "reply_reminder_7d", "overdue", "overdue_repeat_2", "propagation_breach"
+    kind: str  # "reply_reminder_7d", "overdue", "overdue_repeat_2", "propagation_breach", ...
     due_at: datetime
-    series: str  # alerts of one series supersede each other when a sweep catches up
-
-
-def _config() -> dict:
-    return settings.DEADLINES
+    # Alerts of one series supersede each other: a sweep that catches up after downtime sends
+    # only the latest one that is due (a stale 7-day reminder is not sent once the 3-day is due).
+    series: str
 
 
 def alert_schedule(request, *, now: datetime) -> list[PlannedAlert]:
-    """Every alert the request can still need, in order; repeats are generated up to `now`."""
-    cfg = _config()
+    """Every alert the request can need in its current status, in time order.
+
+    Daily overdue repeats are generated up to the first one after `now`.
+    """
+    cfg = settings.DEADLINES
     plan: list[PlannedAlert] = []
     if request.status == "awaiting_verification" and request.received_at:
         expires = request.received_at + timedelta(days=cfg["VERIFICATION_EXPIRY_DAYS"])
@@ -34,24 +35,54 @@ def alert_schedule(request, *, now: datetime) -> list[PlannedAlert]:
     if request.status in OPEN_FOR_REPLY and request.reply_due_at:
         due = request.reply_due_at
         for days in sorted(cfg["REPLY_REMINDER_DAYS_BEFORE"], reverse=True):
-            plan.append(PlannedAlert(f"reply_reminder_{days}d", due - timedelta(days=days), "reminder"))
-        plan.append(PlannedAlert("overdue", due, "overdue"))
+            plan.append(PlannedAlert(f"reply_reminder_{days}d", due - timedelta(days=days), "reply"))
+        plan.append(PlannedAlert("overdue", due, "reply"))
         repeat = timedelta(hours=cfg["OVERDUE_REPEAT_HOURS"])
         n = 1
-        while due + n * repeat <= now + repeat:
-            plan.append(PlannedAlert(f"overdue_repeat_{n}", due + n * repeat, "overdue"))
+        while due + (n - 1) * repeat <= now:
+            plan.append(PlannedAlert(f"overdue_repeat_{n}", due + n * repeat, "reply"))
             n += 1
     if (request.status == "replied" and request.type in PROPAGATING_TYPES
             and request.effective_due_at):
-        eff = request.effective_due_at
-        warn = timedelta(hours=cfg["PROPAGATION_WARNING_HOURS_BEFORE"])
-        plan.append(PlannedAlert("propagation_warning", eff - warn, "propagation"))
-        plan.append(PlannedAlert("propagation_breach", eff, "propagation"))
-    return plan
+        effective = request.effective_due_at
+        warning = timedelta(hours=cfg["PROPAGATION_WARNING_HOURS_BEFORE"])
+        plan.append(PlannedAlert("propagation_warning", effective - warning, "propagation"))
+        plan.append(PlannedAlert("propagation_breach", effective, "propagation"))
+    return sorted(plan, key=lambda alert: alert.due_at)
 
 
-def next_check_at(request, *, now: datetime, handled_kinds: frozenset[str] = frozenset()
+def has_corrupt_deadlines(request) -> bool:
+    """An open request without the deadline it must have cannot be watched: report it."""
+    if request.status in OPEN_FOR_REPLY and request.reply_due_at is None:
+        return True
+    if request.status == "awaiting_verification" and request.received_at is None:
+        return True
+    return (request.status == "replied" and request.type in PROPAGATING_TYPES
+            and request.effective_due_at is None)
+
+
+def handled_kinds_of(request) -> frozenset[str]:
+    if getattr(request, "pk", None) is None or not hasattr(request, "alerts"):
+        return frozenset()
+    return frozenset(request.alerts.values_list("kind", flat=True))
+
+
+def next_check_at(request, *, now: datetime, handled_kinds: frozenset[str] | None = None
                   ) -> datetime | None:
-    """The earliest instant of an alert not yet handled, or None when nothing is pending."""
+    """The earliest instant of an alert not yet handled, or None when nothing is pending.
+
+    A request whose deadline fields are corrupt is due now, so the sweep reports it.
+    """
+    if has_corrupt_deadlines(request):
+        handled = handled_kinds_of(request) if handled_kinds is None else handled_kinds
+        return None if "deadline_data_error" in handled else now
+    if handled_kinds is None:
+        handled_kinds = handled_kinds_of(request)
     pending = [a.due_at for a in alert_schedule(request, now=now) if a.kind not in handled_kinds]
     return min(pending) if pending else None
+
+
+def is_overdue(request, *, now: datetime) -> bool:
+    """Past the reply deadline without a reply (shown everywhere as overdue)."""
+    return bool(request.status in OPEN_FOR_REPLY and request.reply_due_at
+                and request.reply_due_at <= now)

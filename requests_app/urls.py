@@ -1,6 +1,17 @@
 """Portal URLs of this app (mounted under the language prefix by ccucaas_privacy/urls.py)."""
 
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from requests_app import views
 
 app_name = "requests"
-urlpatterns: list = []
+urlpatterns: list = [
+    path("requests/", views.request_list, name="list"),
+    path("requests/new/", views.request_new, name="new"),
+    path("requests/new/<str:type>/", views.request_new_of_type, name="new_of_type"),
+    path("requests/<uuid:pk>/", views.request_detail, name="detail"),
+    path("requests/<uuid:pk>/withdraw/", views.request_withdraw, name="withdraw"),
+    path("help-desk/", views.helpdesk, name="helpdesk"),
+    path("requests/verify/<str:token>/", views.verify, name="verify"),
+    path("requests/verify/<str:token>/resend/", views.verify_resend, name="verify_resend"),
+]

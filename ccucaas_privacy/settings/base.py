@@ -35,6 +35,7 @@ INSTALLED_APPS = [
     "rest_framework.authtoken",
     "drf_spectacular",
     "anymail",
+    "axes",
     "ccucaas_privacy",
     "accounts_app",
     "consent_app",
@@ -44,14 +45,19 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "accounts_app.middleware.VisitorLogMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "consent_app.middleware.GlobalPrivacyControlMiddleware",
+    "consent_app.middleware.PolicyDeemedAcceptanceMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "accounts_app.middleware.PersistentLoginMiddleware",
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "ccucaas_privacy.urls"
@@ -199,3 +205,75 @@ DEADLINES = {
 
 # Site identity used in emails and pages.
 SITE_URL = env("SITE_URL", default="http://127.0.0.1:8000")
+
+# --- requests_app ---
+# Identity verification of help-desk and web-form requests, and limits on free text.
+REQUESTS = {
+    "VERIFICATION_MAX_WRONG_CODES": env.int("REQUESTS_VERIFICATION_MAX_WRONG_CODES", default=5),
+    "VERIFICATION_MAX_SENDS": env.int("REQUESTS_VERIFICATION_MAX_SENDS", default=4),
+    "VERIFICATION_RESEND_INTERVAL_SECONDS": env.int("REQUESTS_VERIFICATION_RESEND_INTERVAL", default=60),
+    "TEXT_MAX_CHARS": env.int("REQUESTS_TEXT_MAX_CHARS", default=5000),
+    "CORRECTION_MAX_ITEMS": env.int("REQUESTS_CORRECTION_MAX_ITEMS", default=20),
+}
+
+# --- accounts_app ---
+# Sign-in throttling (django-axes): the backend first refuses locked-out attempts.
+AUTHENTICATION_BACKENDS = [
+    "accounts_app.backends.LoginThrottleBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
+AXES_COOLOFF_TIME = env.float("AXES_COOLOFF_HOURS", default=0.25)  # hours: 15 minutes
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_USERNAME_CALLABLE = "accounts_app.backends.lockout_username"
+AXES_LOCKOUT_CALLABLE = "accounts_app.views.lockout"
+AXES_RESET_ON_SUCCESS = True
+AXES_VERBOSE = False
+# Sessions are database rows linked to their user, so one login can be revoked (P11).
+SESSION_ENGINE = "accounts_app.sessions"
+LOGIN_URL = "accounts:sign-in"
+LOGIN_REDIRECT_URL = "accounts:settings"
+LOGOUT_REDIRECT_URL = "home"
+# P11: 「サインイン状態の維持」 keeps the user signed in for this many days.
+PERSISTENT_LOGIN_DAYS = env.int("PERSISTENT_LOGIN_DAYS", default=30)
+# P10: visitor log entries are purged after this many days.
+VISITOR_LOG_RETENTION_DAYS = env.int("VISITOR_LOG_RETENTION_DAYS", default=90)
+# P07: account content files (private, never served directly) and the upload limit.
+ACCOUNT_CONTENT_DIR = Path(env("ACCOUNT_CONTENT_DIR", default=str(VAR_DIR / "private" / "content")))
+ACCOUNT_CONTENT_MAX_BYTES = env.int("ACCOUNT_CONTENT_MAX_BYTES", default=5 * 1024 * 1024)
+ACCOUNT_CONTENT_DEFAULT_REGION = env("ACCOUNT_CONTENT_DEFAULT_REGION", default="us-west-2")
+# Dotted path of a callable(user=, closure=) run when an account is closed (the requests app
+# plugs the deletion request in here); empty: the account is only deactivated.
+ACCOUNT_CLOSE_HOOK = env("ACCOUNT_CLOSE_HOOK", default="")
+# API throttling of the token endpoint and of sign-up.
+REST_FRAMEWORK.setdefault("DEFAULT_THROTTLE_RATES", {}).update(
+    {"auth_token": env("THROTTLE_AUTH_TOKEN", default="10/min"),
+     "sign_up": env("THROTTLE_SIGN_UP", default="10/hour")}
+)
+
+# --- consent_app ---
+# The PII controller named in consent receipts (Kantara Consent Receipt v1.1 piiControllers).
+CONSENT_CONTROLLER = {
+    "name": env("CONSENT_CONTROLLER_NAME", default="CCArchitect Co., Ltd. (CCアーキテクト株式会社)"),
+    "contact": env("CONSENT_CONTROLLER_CONTACT", default="CCUCaaS privacy help desk (相談窓口)"),
+    "address": env("CONSENT_CONTROLLER_ADDRESS", default="Tokyo, Japan"),
+    "email": env("CONSENT_CONTROLLER_EMAIL", default="privacy@ccucaas.example"),
+    "phone": env("CONSENT_CONTROLLER_PHONE", default=""),
+}
+# /.well-known/gpc.json "lastUpdate": the date this site's GPC support last changed.
+GPC_LAST_UPDATE = env("GPC_LAST_UPDATE", default="2026-11-29")
+# P12: URL of the analytics script; rendered only with consent and without a GPC signal.
+ANALYTICS_SCRIPT_URL = env("ANALYTICS_SCRIPT_URL", default="")
+
+# --- notifications_app ---
+# The email outbox: retries with exponential backoff (seconds to minutes, never days), the
+# minute-ly sweep's staleness thresholds (sending > the task's hard time limit), context limit.
+NOTIFICATIONS = {
+    "MAX_ATTEMPTS": env.int("NOTIFICATIONS_MAX_ATTEMPTS", default=6),
+    "RETRY_BASE_SECONDS": env.int("NOTIFICATIONS_RETRY_BASE_SECONDS", default=10),
+    "RETRY_MAX_SECONDS": env.int("NOTIFICATIONS_RETRY_MAX_SECONDS", default=300),
+    "STALE_QUEUED_SECONDS": env.int("NOTIFICATIONS_STALE_QUEUED_SECONDS", default=300),
+    "STALE_SENDING_SECONDS": env.int("NOTIFICATIONS_STALE_SENDING_SECONDS", default=600),
+    "SWEEP_BATCH": env.int("NOTIFICATIONS_SWEEP_BATCH", default=1000),
+    "MAX_CONTEXT_BYTES": env.int("NOTIFICATIONS_MAX_CONTEXT_BYTES", default=32768),
+}

@@ -11,3 +11,5 @@ CELERY_TASK_ALWAYS_EAGER = True
 CELERY_TASK_EAGER_PROPAGATES = True
 DEBUG = False
 LOGGING["root"]["level"] = "WARNING"
+# notifications_app: anymail tracking webhooks take HTTP basic auth with this "user:password".
+ANYMAIL.setdefault("WEBHOOK_SECRET", "anymail-test:webhook-secret")

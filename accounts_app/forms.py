@@ -1,0 +1,102 @@
+"""Portal forms. They validate input; the views pass it to services, which change state."""
+
+from django import forms
+from django.conf import settings
+from django.contrib.auth import password_validation
+from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm
+from django.core.exceptions import ValidationError
+from django.urls import reverse
+from django.utils import translation
+from django.utils.translation import gettext_lazy as _
+
+from accounts_app.models import Contact, ForumPost, Language, StorageRegion, User
+from accounts_app.services import password_reset_email_queue
+
+
+class SignUpForm(forms.Form):
+    username = forms.CharField(label=_("Username"), max_length=150)
+    email = forms.EmailField(label=_("Email address"))
+    password = forms.CharField(label=_("Password"), widget=forms.PasswordInput,
+                               help_text=password_validation.password_validators_help_text_html)
+    language = forms.ChoiceField(label=_("Language"), choices=Language.choices)
+    accept_policy = forms.BooleanField(
+        label=_("I have read and accept the current privacy policy."), required=False)
+    consent_cross_border_storage = forms.BooleanField(
+        label=_("I consent to my account data being stored on servers outside Japan."),
+        required=False)
+    marketing_email = forms.BooleanField(
+        label=_("Send me emails about new services, releases and events (optional)."),
+        required=False)
+
+    def add_service_errors(self, errors: dict) -> None:
+        for field, messages in errors.items():
+            for message in messages:
+                self.add_error(field if field in self.fields else None, str(message))
+
+
+class SignInForm(AuthenticationForm):
+    remember_me = forms.BooleanField(label=_("Keep me signed in"), required=False)
+
+    error_messages = {
+        **AuthenticationForm.error_messages,
+        "cookies_blocked": _(
+            "Your browser is blocking cookies, so “Keep me signed in” cannot work. "
+            "Allow cookies for this site and sign in again."
+        ),
+    }
+
+
+class OutboxPasswordResetForm(PasswordResetForm):
+    """Django's reset form, sending through the outbox instead of `send_mail`."""
+
+    def send_mail(self, subject_template_name, email_template_name, context, from_email,
+                  to_email, html_email_template_name=None):
+        user = context["user"]
+        with translation.override(user.language):
+            path = reverse("accounts:password-reset-confirm",
+                           kwargs={"uidb64": context["uid"], "token": context["token"]})
+        password_reset_email_queue(user=user, reset_path=path, token=context["token"])
+
+
+class ProfileForm(forms.ModelForm):
+    class Meta:
+        model = User
+        fields = ["username", "email", "first_name", "last_name", "language"]
+
+
+class ContactForm(forms.ModelForm):
+    class Meta:
+        model = Contact
+        fields = ["name", "email", "postal_address", "phone"]
+        widgets = {"postal_address": forms.Textarea(attrs={"rows": 3})}
+
+
+class ContactImportForm(forms.Form):
+    file = forms.FileField(label=_("CSV file"),
+                           help_text=_("UTF-8 or Shift_JIS; first line: name,email,postal_address,phone"))
+
+
+class ContentFileForm(forms.Form):
+    file = forms.FileField(label=_("File"))
+    storage_region = forms.ChoiceField(label=_("Storage region"), choices=StorageRegion.choices,
+                                       initial=lambda: settings.ACCOUNT_CONTENT_DEFAULT_REGION)
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        if upload.size > settings.ACCOUNT_CONTENT_MAX_BYTES:
+            raise ValidationError(
+                _("The file is too large (limit: %(limit)d KB)."),
+                params={"limit": settings.ACCOUNT_CONTENT_MAX_BYTES // 1024}, code="too_large")
+        return upload
+
+
+class ForumPostForm(forms.ModelForm):
+    class Meta:
+        model = ForumPost
+        fields = ["title", "body", "published"]
+
+
+class CloseAccountForm(forms.Form):
+    reason = forms.CharField(label=_("Why are you closing your account? (optional)"),
+                             required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 3}))
+    confirm = forms.BooleanField(label=_("I understand that I will be signed out and the account closed."))

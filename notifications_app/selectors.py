@@ -1,0 +1,37 @@
+"""Reads over the outbox."""
+
+from datetime import datetime
+
+from django.db.models import Q, QuerySet
+
+from notifications_app.models import OutboundEmail, Status
+
+
+def outbound_email_for_tracking(*, message_id: str, metadata: dict | None = None
+                                ) -> OutboundEmail | None:
+    """The row a provider's tracking event is about: by provider message ID, else by the
+    outbox ID we sent along as metadata."""
+    if message_id:
+        row = OutboundEmail.objects.filter(provider_message_id=str(message_id)).first()
+        if row is not None:
+            return row
+    public_id = (metadata or {}).get("outbound_email")
+    if public_id:
+        try:
+            return OutboundEmail.objects.filter(public_id=public_id).first()
+        except (ValueError, TypeError):  # not a UUID: not ours
+            return None
+    return None
+
+
+def outbox_stale(*, queued_before: datetime, claimed_before: datetime) -> QuerySet[OutboundEmail]:
+    """Rows the sweep must hand to the queue again: queued but never picked up (the broker was
+    down at commit, or the message was lost), or claimed by a worker that died mid-send."""
+    return OutboundEmail.objects.filter(
+        Q(status=Status.QUEUED, next_attempt_at__lte=queued_before)
+        | Q(status=Status.SENDING, claimed_at__lte=claimed_before)
+    ).order_by("next_attempt_at", "id")
+
+
+def outbound_emails_needing_attention() -> QuerySet[OutboundEmail]:
+    return OutboundEmail.objects.filter(needs_staff_attention=True)

@@ -1,0 +1,349 @@
+"""Every state change of the outbox (DESIGN.md section 8; RULES.md P02, P17, P19, P25).
+
+`notification_queue` is the one way any app sends email: it writes the row in the caller's
+transaction and hands it to Celery after commit. Sending claims the row with a conditional
+update, so a duplicate task, a retry and a sweep never send one row twice.
+"""
+
+import functools
+import hashlib
+import json
+import logging
+from datetime import timedelta
+from typing import Any
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.template import TemplateDoesNotExist, TemplateSyntaxError
+from django.utils.translation import gettext_lazy as _
+from kombu.exceptions import KombuError
+
+from ccucaas_privacy import clock
+from ccucaas_privacy.errors import ConflictError, DomainError
+from consent_app import selectors as consent_selectors
+from notifications_app import rendering, selectors
+from notifications_app.delivery_errors import TransientSendError, error_describe, is_transient
+from notifications_app.kinds import Category, kind_get
+from notifications_app.models import OutboundEmail, Status, TrackingStatus
+from notifications_app.tokens import invalid_token_error
+from notifications_app.tokens import unsubscribe_token_read, unsubscribe_url
+
+logger = logging.getLogger(__name__)
+
+MARKETING_PURPOSE = "marketing_email"
+LANGUAGES = {code for code, _name in settings.LANGUAGES}
+FALLBACK_LANGUAGE = "ja"
+
+
+def conf(name: str) -> Any:
+    return settings.NOTIFICATIONS[name]
+
+
+# --- queueing ---------------------------------------------------------------------------------
+
+def _idempotency_key(*, cause: str, recipient: str, kind: str) -> str:
+    return hashlib.sha256("\x1f".join((cause, recipient, kind)).encode()).hexdigest()
+
+
+def _language_for(*, user, language: str | None) -> str:
+    chosen = language or (getattr(user, "language", None) if user is not None else None)
+    return chosen if chosen in LANGUAGES else FALLBACK_LANGUAGE
+
+
+def _recipient_for(*, user, email: str | None) -> str:
+    address = (email or (user.email if user is not None else "") or "").strip()
+    if not address:
+        raise DomainError(_("The recipient has no email address; nothing was queued."),
+                          code="recipient_missing")
+    try:
+        validate_email(address)
+    except ValidationError as exc:
+        raise DomainError(_("“%(email)s” is not a valid email address; nothing was queued.")
+                          % {"email": address}, code="recipient_invalid") from exc
+    return address
+
+
+def _context_checked(context: Any) -> dict[str, Any]:
+    if not isinstance(context, dict):
+        raise DomainError(_("The email context must be a JSON object; nothing was queued."),
+                          code="context_invalid")
+    try:
+        encoded = json.dumps(context, ensure_ascii=False, allow_nan=False)
+    except (TypeError, ValueError) as exc:
+        raise DomainError(_("The email context is not JSON-serialisable (%(error)s); pass "
+                            "strings, numbers, lists and objects. Nothing was queued.")
+                          % {"error": exc}, code="context_invalid") from exc
+    if json.loads(encoded) != context:
+        raise DomainError(_("The email context changes in a JSON round trip (tuples, non-string "
+                            "keys); pass plain JSON values. Nothing was queued."),
+                          code="context_invalid")
+    size, limit = len(encoded.encode()), conf("MAX_CONTEXT_BYTES")
+    if size > limit:
+        raise DomainError(_("The email context is %(size)d bytes; the limit is %(limit)d. "
+                            "Nothing was queued.") % {"size": size, "limit": limit},
+                          code="context_too_large")
+    return context
+
+
+def _marketing_block_reason(user) -> str:
+    """Why a marketing email must not go to this recipient (P02, P19), or ''.
+    Stored in English: the outbox is a staff record, like the error texts beside it."""
+    if user is None:
+        return "Marketing email goes only to accounts with marketing consent."
+    if not user.is_active:
+        return "The account is not active."
+    if not consent_selectors.consent_is_granted(user=user, purpose=MARKETING_PURPOSE):
+        return "The user has not consented to marketing email (or withdrew it)."
+    return ""
+
+
+def _enqueue(outbound_email_id: int) -> None:
+    from notifications_app.tasks import send_outbound_email
+
+    try:
+        send_outbound_email.delay(outbound_email_id)
+    except (KombuError, OSError):
+        # The row is committed and stays queued: the sweep hands it over when the broker is back.
+        logger.warning("Broker unavailable; outbound email %s waits for the sweep",
+                       outbound_email_id, exc_info=True)
+
+
+def _enqueue_on_commit(outbound_email_id: int) -> None:
+    transaction.on_commit(functools.partial(_enqueue, outbound_email_id))
+
+
+@transaction.atomic
+def notification_queue(*, kind: str, cause: str, context: dict, user=None,
+                       email: str | None = None, language: str | None = None) -> OutboundEmail:
+    """Write one outbox row in the caller's transaction; send it after commit.
+
+    The recipient is `user` (address and language from the account) or a bare `email` with
+    `language`. Calling again with the same cause, recipient and kind returns the same row and
+    sends nothing more. Bad input raises DomainError and writes nothing.
+    """
+    spec = kind_get(kind)
+    if spec is None:
+        raise DomainError(_("Unknown email kind “%(kind)s”; register it with "
+                            "notifications_app.kinds.register_kind.") % {"kind": kind},
+                          code="unknown_kind")
+    if not cause or len(cause) > 255:
+        raise DomainError(_("Every email needs a cause of at most 255 characters."),
+                          code="cause_invalid")
+    recipient = _recipient_for(user=user, email=email)
+    lang = _language_for(user=user, language=language)
+    context = _context_checked(context)
+    try:
+        rendering.templates_check(kind=kind, language=lang)
+    except (TemplateDoesNotExist, TemplateSyntaxError) as exc:
+        raise DomainError(_("The templates of email kind “%(kind)s” are missing or broken "
+                            "(%(error)s); nothing was queued.") % {"kind": kind, "error": exc},
+                          code="template_missing") from exc
+
+    key = _idempotency_key(cause=cause,
+                           recipient=f"user:{user.pk}" if user is not None
+                           else f"email:{recipient.lower()}", kind=kind)
+    existing = OutboundEmail.objects.filter(idempotency_key=key).first()
+    if existing is not None:
+        return existing
+    blocked = _marketing_block_reason(user) if spec.category == Category.MARKETING else ""
+    now = clock.now()
+    row = OutboundEmail(
+        user=user, recipient_email=recipient, kind=kind, category=spec.category,
+        language=lang, cause=cause, context=context, idempotency_key=key,
+        status=Status.SUPPRESSED if blocked else Status.QUEUED, suppressed_reason=blocked,
+        next_attempt_at=None if blocked else now,
+    )
+    try:
+        with transaction.atomic():
+            row.save()
+    except IntegrityError:
+        # A concurrent transaction queued the same key first: that row is the email.
+        return OutboundEmail.objects.get(idempotency_key=key)
+    if not blocked:
+        _enqueue_on_commit(row.pk)
+    return row
+
+
+# --- sending ----------------------------------------------------------------------------------
+
+def _backoff_seconds(attempts: int) -> int:
+    return min(conf("RETRY_BASE_SECONDS") * 2 ** max(attempts - 1, 0), conf("RETRY_MAX_SECONDS"))
+
+
+def _finish(row: OutboundEmail, **fields: Any) -> OutboundEmail:
+    """Leave `sending`; a row another sweep has taken back meanwhile is left alone."""
+    OutboundEmail.objects.filter(pk=row.pk, status=Status.SENDING).update(
+        **fields, updated_at=clock.now())
+    row.refresh_from_db()
+    return row
+
+
+def _render_context(row: OutboundEmail) -> dict[str, Any]:
+    user = row.user
+    name = (user.get_full_name() or user.username) if user is not None else ""
+    context = {**row.context, "site_url": settings.SITE_URL.rstrip("/"),
+               "recipient_name": row.context.get("recipient_name") or name,
+               "language": row.language, "category": row.category}
+    if row.is_marketing and user is not None:
+        context["unsubscribe_url"] = unsubscribe_url(user_id=user.pk)
+    return context
+
+
+def _message_for(row: OutboundEmail):
+    context = _render_context(row)
+    subject, text, html = rendering.email_render(kind=row.kind, language=row.language,
+                                                 context=context)
+    headers = {"Message-ID": rendering.message_id_for(row.public_id)}
+    if row.is_marketing:
+        # RFC 8058 one-click unsubscribe. Mandatory mail never carries these (P19).
+        headers["List-Unsubscribe"] = f"<{context['unsubscribe_url']}>"
+        headers["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
+    return rendering.message_build(
+        to=row.recipient_email, subject=subject, text=text, html=html, headers=headers,
+        metadata={"outbound_email": str(row.public_id), "kind": row.kind},
+        tags=[row.kind, row.category],
+    )
+
+
+def _provider_message_id(message) -> str:
+    status = getattr(message, "anymail_status", None)
+    message_id = getattr(status, "message_id", None)
+    if message_id is None:
+        return ""
+    if isinstance(message_id, set):  # one ID per recipient; we send to one
+        message_id = next(iter(message_id), "")
+    return str(message_id)[:255]
+
+
+def outbound_email_send(*, outbound_email_id: int) -> OutboundEmail | None:
+    """Send one queued row. Returns None when the row is not queued (sent, or another worker
+    holds it). Raises TransientSendError when the task should retry later.
+
+    Deliberately not one transaction: no database transaction stays open while the provider is
+    called; each state change is a single conditional UPDATE.
+    """
+    now = clock.now()
+    claimed = OutboundEmail.objects.filter(pk=outbound_email_id, status=Status.QUEUED).update(
+        status=Status.SENDING, attempts=F("attempts") + 1, claimed_at=now, updated_at=now)
+    if not claimed:
+        return None
+    row = OutboundEmail.objects.select_related("user").get(pk=outbound_email_id)
+    if row.attempts > conf("MAX_ATTEMPTS"):
+        return _finish(row, status=Status.FAILED,
+                       last_error=f"Gave up after {row.attempts - 1} attempts. {row.last_error}")
+    if row.is_marketing:
+        blocked = _marketing_block_reason(row.user)
+        if blocked:  # consent withdrawn between queueing and sending
+            return _finish(row, status=Status.SUPPRESSED, suppressed_reason=blocked)
+    try:
+        message = _message_for(row)
+        message.send()
+    except Exception as exc:
+        if is_transient(exc) and row.attempts < conf("MAX_ATTEMPTS"):
+            countdown = _backoff_seconds(row.attempts)
+            _finish(row, status=Status.QUEUED, last_error=error_describe(exc),
+                    next_attempt_at=clock.now() + timedelta(seconds=countdown))
+            raise TransientSendError(error_describe(exc), countdown=countdown) from exc
+        logger.warning("Outbound email %s failed permanently", row.pk, exc_info=True)
+        return _finish(row, status=Status.FAILED, last_error=error_describe(exc))
+    return _finish(row, status=Status.SENT, sent_at=clock.now(), last_error="",
+                   provider_message_id=_provider_message_id(message))
+
+
+@transaction.atomic
+def outbox_sweep(*, limit: int | None = None) -> int:
+    """Hand rows stuck in queued or sending back to the queue (minute-ly, by beat).
+
+    `sending` is stale only after longer than the task's hard time limit, so the worker that
+    claimed it is gone; the claim in `outbound_email_send` keeps a re-queued row single.
+    """
+    now = clock.now()
+    stale = selectors.outbox_stale(
+        queued_before=now - timedelta(seconds=conf("STALE_QUEUED_SECONDS")),
+        claimed_before=now - timedelta(seconds=conf("STALE_SENDING_SECONDS")),
+    ).select_for_update(skip_locked=True)
+    ids = list(stale.values_list("pk", flat=True)[: limit or conf("SWEEP_BATCH")])
+    OutboundEmail.objects.filter(pk__in=ids).update(
+        status=Status.QUEUED, next_attempt_at=now, claimed_at=None, updated_at=now)
+    for pk in ids:
+        _enqueue_on_commit(pk)
+    return len(ids)
+
+
+@transaction.atomic
+def outbound_email_retry(*, outbound_email: OutboundEmail) -> OutboundEmail:
+    """Staff send a failed row again (admin action), with a fresh set of attempts."""
+    now = clock.now()
+    updated = OutboundEmail.objects.filter(pk=outbound_email.pk, status=Status.FAILED).update(
+        status=Status.QUEUED, attempts=0, next_attempt_at=now, claimed_at=None, updated_at=now)
+    if not updated:
+        raise ConflictError(_("Only failed emails can be retried."), code="not_failed")
+    _enqueue_on_commit(outbound_email.pk)
+    outbound_email.refresh_from_db()
+    return outbound_email
+
+
+# --- delivery tracking ------------------------------------------------------------------------
+
+_TRACKED = {
+    "delivered": TrackingStatus.DELIVERED,
+    "bounced": TrackingStatus.BOUNCED,
+    "rejected": TrackingStatus.REJECTED,
+    "complained": TrackingStatus.COMPLAINED,
+}
+_UNDELIVERED = {TrackingStatus.BOUNCED, TrackingStatus.REJECTED}
+
+
+@transaction.atomic
+def outbound_email_track(*, message_id: str | None, event_type: str,
+                         metadata: dict | None = None, description: str = "",
+                         occurred_at=None) -> OutboundEmail | None:
+    """Record a provider's delivery event (anymail tracking webhook). A mandatory email that
+    bounced or was rejected is flagged for staff: it may be a notice that must reach the user."""
+    tracking = _TRACKED.get(event_type)
+    if tracking is None:
+        return None
+    found = selectors.outbound_email_for_tracking(message_id=message_id or "", metadata=metadata)
+    if found is None:
+        return None
+    row = OutboundEmail.objects.select_for_update().get(pk=found.pk)
+    if tracking == TrackingStatus.DELIVERED and row.tracking_status not in ("", tracking):
+        return row  # a late "delivered" never hides a bounce or a complaint
+    row.tracking_status = tracking
+    row.tracking_detail = (description or "")[:2000]
+    row.tracked_at = occurred_at or clock.now()
+    if row.category == Category.MANDATORY and tracking in _UNDELIVERED:
+        row.needs_staff_attention = True
+    row.save(update_fields=["tracking_status", "tracking_detail", "tracked_at",
+                            "needs_staff_attention", "updated_at"])
+    return row
+
+
+# --- unsubscribe ------------------------------------------------------------------------------
+
+def unsubscribe_user(*, token: str):
+    """The account a one-click token names (no change). Raises InvalidUnsubscribeToken."""
+    user = get_user_model().objects.filter(pk=unsubscribe_token_read(token)).first()
+    if user is None:  # a genuine token of an account that is gone
+        raise invalid_token_error()
+    return user
+
+
+@transaction.atomic
+def marketing_unsubscribe(*, token: str, ip: str | None = None, user_agent: str = ""):
+    """RFC 8058 one-click: withdraw marketing consent (P02) and drop queued marketing mail.
+    Mandatory mail is untouched: no unsubscribe can block it (P19)."""
+    from consent_app.services import consent_withdraw
+
+    user = unsubscribe_user(token=token)
+    consent_withdraw(user=user, purpose=MARKETING_PURPOSE, channel="email_link", ip=ip,
+                     user_agent=user_agent)
+    OutboundEmail.objects.filter(user=user, category=Category.MARKETING,
+                                 status=Status.QUEUED).update(
+        status=Status.SUPPRESSED, updated_at=clock.now(),
+        suppressed_reason="The user unsubscribed from marketing email.")
+    return user

@@ -1,0 +1,272 @@
+"""REST API of data-subject requests (DESIGN section 9, a contract).
+
+Subjects: `/api/v1/requests/` (own requests), `/api/v1/requests/{id}/`, `.../withdraw/`.
+Staff: `/api/v1/staff/requests/` and `POST .../{id}/assign/ | verify-identity/ | reply/ | reject/`.
+Views only translate HTTP to service calls; errors take the one shape of ccucaas_privacy/api.py.
+"""
+
+from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
+from django.http import Http404
+from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
+from rest_framework import permissions, serializers, status
+from rest_framework.generics import GenericAPIView
+from rest_framework.response import Response
+
+from requests_app import selectors, services
+from requests_app.models import Channel, DataSubjectRequest, RequestType, Status
+
+
+class AttachmentSerializer(serializers.Serializer):
+    name = serializers.CharField(max_length=255)
+    description = serializers.CharField(max_length=1000, required=False, allow_blank=True)
+
+
+class EventSerializer(serializers.Serializer):
+    action = serializers.CharField()
+    from_status = serializers.CharField()
+    to_status = serializers.CharField()
+    note = serializers.CharField()
+    created_at = serializers.DateTimeField()
+    by_staff = serializers.SerializerMethodField()
+
+    def get_by_staff(self, event) -> bool:
+        return bool(event.actor_id and event.actor_id != event.request.subject_id)
+
+
+class RequestSerializer(serializers.ModelSerializer):
+    overdue = serializers.SerializerMethodField()
+    reply_attachments = AttachmentSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = DataSubjectRequest
+        fields = ["id", "reference", "type", "channel", "status", "details", "language",
+                  "received_at", "identity_verified_at", "reply_due_at", "replied_at",
+                  "effective_due_at", "completed_at", "reply_text", "reply_attachments",
+                  "rejection_reason", "overdue"]
+        read_only_fields = fields
+
+    def get_overdue(self, obj) -> bool:
+        return selectors.request_is_overdue(obj)
+
+
+class RequestDetailSerializer(RequestSerializer):
+    events = serializers.SerializerMethodField()
+
+    class Meta(RequestSerializer.Meta):
+        fields = [*RequestSerializer.Meta.fields, "events"]
+        read_only_fields = fields
+
+    @extend_schema_field(EventSerializer(many=True))
+    def get_events(self, obj) -> list[dict]:
+        return EventSerializer(selectors.request_timeline(obj), many=True).data
+
+
+class StaffRequestSerializer(RequestDetailSerializer):
+    subject_username = serializers.CharField(source="subject.username", default="", read_only=True)
+    subject_display = serializers.CharField(source="display_name", read_only=True)
+    subject_email = serializers.CharField(source="recipient_email", read_only=True)
+    assignee = serializers.PrimaryKeyRelatedField(read_only=True)
+
+    class Meta(RequestDetailSerializer.Meta):
+        fields = [*RequestDetailSerializer.Meta.fields, "subject_username", "subject_display",
+                  "subject_email", "assignee", "next_check_at"]
+        read_only_fields = fields
+
+
+class RequestCreateSerializer(serializers.Serializer):
+    type = serializers.ChoiceField(choices=RequestType.choices)
+    details = serializers.JSONField(required=False, default=dict)
+
+
+class WithdrawSerializer(serializers.Serializer):
+    reason = serializers.CharField(required=False, allow_blank=True, default="", max_length=5000)
+
+
+class AssignSerializer(serializers.Serializer):
+    assignee = serializers.PrimaryKeyRelatedField(queryset=get_user_model().objects.all())
+
+
+class NoteSerializer(serializers.Serializer):
+    note = serializers.CharField(required=False, allow_blank=True, default="", max_length=5000)
+
+
+class ReplySerializer(serializers.Serializer):
+    text = serializers.CharField(max_length=services.REPLY_MAX_CHARS, trim_whitespace=False)
+    attachments = AttachmentSerializer(many=True, required=False, default=list)
+
+
+class RejectSerializer(serializers.Serializer):
+    reason = serializers.CharField(max_length=5000, trim_whitespace=False)
+
+
+class StaffViewer(permissions.BasePermission):
+    message = _("Only the privacy team may use this endpoint.")
+
+    def has_permission(self, request, view) -> bool:
+        return selectors.staff_can_view(request.user)
+
+
+class StaffDecider(StaffViewer):
+    message = _("Only privacy officers may do this.")
+
+    def has_permission(self, request, view) -> bool:
+        return selectors.staff_can_decide(request.user)
+
+
+class StaffVerifier(StaffViewer):
+    def has_permission(self, request, view) -> bool:
+        return selectors.staff_can_verify(request.user)
+
+
+def _staff_get(pk) -> DataSubjectRequest:
+    try:
+        return get_object_or_404(DataSubjectRequest, pk=pk)
+    except (ValidationError, ValueError) as exc:
+        raise Http404 from exc
+
+
+def _valid(serializer_class, request) -> dict:
+    serializer = serializer_class(data=request.data)
+    serializer.is_valid(raise_exception=True)
+    return serializer.validated_data
+
+
+class RequestListCreateView(GenericAPIView):
+    serializer_class = RequestSerializer
+
+    def get_queryset(self):
+        return selectors.requests_for_user(self.request.user)
+
+    @extend_schema(operation_id="requests_list", responses=RequestSerializer(many=True))
+    def get(self, request):
+        page = self.paginate_queryset(self.get_queryset())
+        return self.get_paginated_response(RequestSerializer(page, many=True).data)
+
+    @extend_schema(operation_id="requests_create", request=RequestCreateSerializer,
+                   responses={201: RequestDetailSerializer})
+    def post(self, request):
+        data = _valid(RequestCreateSerializer, request)
+        created, _sent = services.request_file(
+            type=data["type"], channel=Channel.PORTAL, details=data["details"],
+            subject=request.user)
+        return Response(RequestDetailSerializer(created).data, status=status.HTTP_201_CREATED)
+
+
+class RequestDetailView(GenericAPIView):
+    serializer_class = RequestDetailSerializer
+
+    @extend_schema(operation_id="requests_retrieve")
+    def get(self, request, pk):
+        obj = selectors.request_for_user(user=request.user, pk=pk)
+        return Response(RequestDetailSerializer(obj).data)
+
+
+class RequestWithdrawView(GenericAPIView):
+    serializer_class = RequestDetailSerializer
+
+    @extend_schema(operation_id="requests_withdraw", request=WithdrawSerializer,
+                   responses=RequestDetailSerializer)
+    def post(self, request, pk):
+        obj = selectors.request_for_user(user=request.user, pk=pk)
+        data = _valid(WithdrawSerializer, request)
+        obj = services.request_withdraw(request=obj, actor=request.user, reason=data["reason"])
+        return Response(RequestDetailSerializer(obj).data)
+
+
+class StaffRequestListView(GenericAPIView):
+    serializer_class = StaffRequestSerializer
+    permission_classes = [permissions.IsAuthenticated, StaffViewer]
+
+    @extend_schema(operation_id="staff_requests_list", parameters=[
+        OpenApiParameter("status", OpenApiTypes.STR, enum=Status.values),
+        OpenApiParameter("type", OpenApiTypes.STR, enum=RequestType.values),
+        OpenApiParameter("overdue", OpenApiTypes.BOOL),
+        OpenApiParameter("assignee", OpenApiTypes.STR,
+                         description='A user id, or "none" for unassigned requests.'),
+    ], responses=StaffRequestSerializer(many=True))
+    def get(self, request):
+        serializer = StaffFilterSerializer(data=request.query_params)
+        serializer.is_valid(raise_exception=True)
+        filters = {k: v for k, v in serializer.validated_data.items() if v is not None}
+        qs = selectors.staff_requests(**filters)
+        page = self.paginate_queryset(qs)
+        return self.get_paginated_response(StaffRequestSerializer(page, many=True).data)
+
+
+class StaffFilterSerializer(serializers.Serializer):
+    status = serializers.ChoiceField(choices=Status.choices, required=False)
+    type = serializers.ChoiceField(choices=RequestType.choices, required=False)
+    overdue = serializers.BooleanField(required=False, allow_null=True, default=None)
+    assignee = serializers.RegexField(r"^(none|\d+)$", required=False)
+
+
+class StaffRequestDetailView(GenericAPIView):
+    serializer_class = StaffRequestSerializer
+    permission_classes = [permissions.IsAuthenticated, StaffViewer]
+
+    @extend_schema(operation_id="staff_requests_retrieve")
+    def get(self, request, pk):
+        return Response(StaffRequestSerializer(_staff_get(pk)).data)
+
+
+class _StaffAction(GenericAPIView):
+    serializer_class = StaffRequestSerializer
+    permission_classes = [permissions.IsAuthenticated, StaffDecider]
+    input_serializer: type[serializers.Serializer]
+
+    def post(self, request, pk):
+        obj = _staff_get(pk)
+        data = _valid(self.input_serializer, request)
+        obj = self.perform(obj, data, request.user)
+        return Response(StaffRequestSerializer(obj).data)
+
+
+class StaffAssignView(_StaffAction):
+    input_serializer = AssignSerializer
+
+    @extend_schema(operation_id="staff_requests_assign", request=AssignSerializer)
+    def post(self, request, pk):
+        return super().post(request, pk)
+
+    def perform(self, obj, data, user):
+        return services.request_assign(request=obj, assignee=data["assignee"], actor=user)
+
+
+class StaffVerifyIdentityView(_StaffAction):
+    input_serializer = NoteSerializer
+    permission_classes = [permissions.IsAuthenticated, StaffVerifier]
+
+    @extend_schema(operation_id="staff_requests_verify_identity", request=NoteSerializer)
+    def post(self, request, pk):
+        return super().post(request, pk)
+
+    def perform(self, obj, data, user):
+        return services.request_verify_identity(request=obj, actor=user, note=data["note"])
+
+
+class StaffReplyView(_StaffAction):
+    input_serializer = ReplySerializer
+
+    @extend_schema(operation_id="staff_requests_reply", request=ReplySerializer)
+    def post(self, request, pk):
+        return super().post(request, pk)
+
+    def perform(self, obj, data, user):
+        return services.request_reply(request=obj, actor=user, text=data["text"],
+                                      attachments=[dict(a) for a in data["attachments"]])
+
+
+class StaffRejectView(_StaffAction):
+    input_serializer = RejectSerializer
+
+    @extend_schema(operation_id="staff_requests_reject", request=RejectSerializer)
+    def post(self, request, pk):
+        return super().post(request, pk)
+
+    def perform(self, obj, data, user):
+        return services.request_reject(request=obj, actor=user, reason=data["reason"])
+

@@ -1,0 +1,79 @@
+"""The emails a request's transitions send, through the outbox (DESIGN section 8).
+
+All of them are `mandatory` (P19: request receipts, verification, replies and staff notices
+cannot be unsubscribed). Called inside the service's transaction; the outbox sends on commit.
+"""
+
+from typing import Any
+
+from django.urls import reverse
+from django.utils import translation
+
+from requests_app.models import DataSubjectRequest
+
+KINDS = {
+    "request_verification": "Link and code to verify the identity of a request's sender",
+    "request_received": "Receipt of a data-subject request, with its reply due date",
+    "request_in_review": "A data-subject request is being reviewed",
+    "request_replied": "The reply to a data-subject request",
+    "request_rejected": "A data-subject request was rejected, with the reason",
+    "request_withdrawn": "Confirmation that a data-subject request was withdrawn",
+    "request_expired": "A request expired because identity was never verified",
+    "request_completed": "A correction or deletion is in effect everywhere",
+    "request_assigned": "Staff notice: a request was assigned to you",
+}
+
+
+def kinds_register() -> None:
+    from notifications_app.kinds import Category, register_kind
+
+    for kind, description in KINDS.items():
+        register_kind(kind, category=Category.MANDATORY, description=description)
+
+
+def _context(request: DataSubjectRequest, language: str) -> dict[str, Any]:
+    from requests_app.selectors import format_jst
+
+    with translation.override(language):
+        return {
+            "reference": request.reference,
+            "request_id": str(request.pk),
+            "type": request.type,
+            "type_label": str(request.get_type_display()),
+            "status": request.status,
+            "status_label": str(request.get_status_display()),
+            "received_at": format_jst(request.received_at),
+            "reply_due_at": format_jst(request.reply_due_at),
+            "effective_due_at": format_jst(request.effective_due_at),
+            "reply_text": request.reply_text,
+            "reply_attachments": [dict(a) for a in request.reply_attachments],
+            "rejection_reason": request.rejection_reason,
+            "detail_path": (reverse("requests:detail", kwargs={"pk": request.pk})
+                            if request.subject_id else ""),
+            "details": request.details,
+        }
+
+
+def notify_subject(request: DataSubjectRequest, *, kind: str, cause_suffix: str,
+                   extra: dict[str, Any] | None = None):
+    from notifications_app.services import notification_queue
+
+    language = request.language
+    context = _context(request, language) | (extra or {})
+    cause = f"request:{request.pk}:{cause_suffix}"
+    if request.subject_id:
+        return notification_queue(kind=kind, cause=cause, context=context, user=request.subject,
+                                  language=language)
+    return notification_queue(kind=kind, cause=cause, context=context,
+                              email=request.subject_email, language=language)
+
+
+def notify_assignee(request: DataSubjectRequest, *, cause_suffix: str):
+    from notifications_app.services import notification_queue
+
+    assignee = request.assignee
+    context = _context(request, assignee.language) | {
+        "admin_path": reverse("admin:requests_app_datasubjectrequest_change", args=[request.pk]),
+    }
+    return notification_queue(kind="request_assigned", cause=f"request:{request.pk}:{cause_suffix}",
+                              context=context, user=assignee)

@@ -1,0 +1,154 @@
+"""Portal pages of data-subject requests (DESIGN section 9). Views call services and selectors."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+
+from ccucaas_privacy import clock
+from ccucaas_privacy.errors import DomainError
+from requests_app import selectors, services
+from requests_app.forms import (
+    FORMS_BY_TYPE,
+    HelpdeskForm,
+    VerifyForm,
+    WithdrawForm,
+    domain_error_to_form,
+)
+from requests_app.models import Channel, RequestType
+from requests_app.services import DuplicateRequestError
+from requests_app.transitions import can
+from requests_app.verification import challenge_for_token, challenge_problem
+
+
+def _duplicate_of(exc: DuplicateRequestError, user):
+    ids = [d["id"] for d in exc.details.get("duplicate", [])]
+    if not ids or user is None:
+        return None
+    try:
+        return selectors.request_for_user(user=user, pk=ids[0])
+    except Http404:
+        return None
+
+
+@login_required
+def request_list(request: HttpRequest) -> HttpResponse:
+    items = selectors.requests_for_user(request.user)
+    return render(request, "requests_app/request_list.html",
+                  {"items": items, "now": clock.now()})
+
+
+@login_required
+def request_new(request: HttpRequest) -> HttpResponse:
+    return render(request, "requests_app/request_new.html", {"types": RequestType.choices})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def request_new_of_type(request: HttpRequest, type: str) -> HttpResponse:
+    form_class = FORMS_BY_TYPE.get(type)
+    if form_class is None:
+        raise Http404
+    form = form_class(request.POST or None, user=request.user)
+    duplicate = None
+    if request.method == "POST" and form.is_valid():
+        try:
+            created, _sent = services.request_file(type=type, channel=Channel.PORTAL,
+                                                   details=form.details(), subject=request.user)
+        except DuplicateRequestError as exc:
+            duplicate = _duplicate_of(exc, request.user)
+            form.add_error(None, exc.message)
+        except DomainError as exc:
+            domain_error_to_form(form, exc)
+        else:
+            messages.success(request, _("Your request %(reference)s was received.")
+                             % {"reference": created.reference})
+            return redirect("requests:detail", pk=created.pk)
+    return render(request, "requests_app/request_form.html", {
+        "form": form, "type": type, "type_label": RequestType(type).label, "duplicate": duplicate,
+    })
+
+
+@login_required
+def request_detail(request: HttpRequest, pk: str) -> HttpResponse:
+    obj = selectors.request_for_user(user=request.user, pk=pk)
+    return render(request, "requests_app/request_detail.html", {
+        "obj": obj,
+        "events": selectors.request_timeline(obj),
+        "can_withdraw": can("withdraw", obj.status),
+        "overdue": selectors.request_is_overdue(obj),
+        "withdraw_form": WithdrawForm(),
+    })
+
+
+@login_required
+@require_POST
+def request_withdraw(request: HttpRequest, pk: str) -> HttpResponse:
+    obj = selectors.request_for_user(user=request.user, pk=pk)
+    form = WithdrawForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("The reason is too long."))
+        return redirect("requests:detail", pk=obj.pk)
+    try:
+        services.request_withdraw(request=obj, actor=request.user, reason=form.cleaned_data["reason"])
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, _("Your request was withdrawn."))
+    return redirect("requests:detail", pk=obj.pk)
+
+
+@require_http_methods(["GET", "POST"])
+def helpdesk(request: HttpRequest) -> HttpResponse:
+    """For people who cannot sign in: the request waits for email verification."""
+    form = HelpdeskForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.request_file(
+                type=form.cleaned_data["type"], channel=Channel.WEB_FORM, details=form.details(),
+                subject_name=form.cleaned_data["name"], subject_email=form.cleaned_data["email"],
+                language=request.LANGUAGE_CODE)
+        except DuplicateRequestError:
+            # Do not reveal to an anonymous visitor whether this address has requests.
+            pass
+        except DomainError as exc:
+            domain_error_to_form(form, exc)
+            return render(request, "requests_app/helpdesk_form.html", {"form": form})
+        return render(request, "requests_app/helpdesk_sent.html",
+                      {"email": form.cleaned_data["email"]})
+    return render(request, "requests_app/helpdesk_form.html", {"form": form})
+
+
+@require_http_methods(["GET", "POST"])
+def verify(request: HttpRequest, token: str) -> HttpResponse:
+    challenge = challenge_for_token(token)
+    problem = challenge_problem(challenge, now=clock.now())
+    form = VerifyForm(request.POST or None)
+    if request.method == "POST" and problem is None and form.is_valid():
+        try:
+            verified = services.request_verify_by_code(token=token, code=form.cleaned_data["code"])
+        except DomainError as exc:
+            form.add_error("code" if exc.code == "verification_wrong_code" else None, exc.message)
+        else:
+            return render(request, "requests_app/verify_done.html", {"obj": verified})
+        problem = challenge_problem(challenge_for_token(token), now=clock.now())
+    can_resend = bool(challenge and can("send_verification", challenge.request.status))
+    status = 200 if challenge else 404
+    return render(request, "requests_app/verify.html", {
+        "form": form, "problem": problem, "token": token, "can_resend": can_resend,
+    }, status=status)
+
+
+@require_POST
+def verify_resend(request: HttpRequest, token: str) -> HttpResponse:
+    challenge = challenge_for_token(token)
+    if challenge is None:
+        raise Http404
+    try:
+        services.request_send_verification(request=challenge.request)
+    except DomainError as exc:
+        messages.error(request, exc.message)
+        return redirect("requests:verify", token=token)
+    return render(request, "requests_app/helpdesk_sent.html", {"email": "", "resent": True})

@@ -1,0 +1,91 @@
+import email
+from collections import Counter
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import pytest
+from django.core import mail
+
+from ccucaas_privacy.celery import app as celery_app
+
+DEAD_BROKER = "redis://127.0.0.1:1/0"  # nothing listens on port 1: connection refused
+
+
+def _reset_producer_pools() -> None:
+    # What Celery itself does after a fork: the next publish builds pools from the settings.
+    celery_app._pool = None
+    celery_app.amqp._producer_pool = None
+
+
+@contextmanager
+def broker_unreachable() -> Iterator[None]:
+    """Publish for real (not eagerly) to a broker that refuses connections."""
+    conf = celery_app.conf
+    saved = conf.task_always_eager, conf.broker_write_url
+    conf.task_always_eager = False
+    conf.broker_write_url = DEAD_BROKER
+    _reset_producer_pools()
+    try:
+        yield
+    finally:
+        conf.task_always_eager, conf.broker_write_url = saved
+        _reset_producer_pools()
+
+
+@pytest.fixture(autouse=True)
+def anymail_test_backend(settings):
+    """Django's setup_test_environment swaps in the locmem backend for every test; put back the
+    test settings' anymail backend, which also records what anymail would send
+    (`anymail_test_params`) and returns provider message IDs."""
+    settings.EMAIL_BACKEND = "anymail.backends.test.EmailBackend"
+
+
+@pytest.fixture
+def outbox() -> list:
+    """django.core.mail.outbox, emptied: anymail's test backend appends every sent message."""
+    mail.outbox = []
+    return mail.outbox
+
+
+@pytest.fixture
+def grant_marketing():
+    from consent_app.services import consent_grant
+
+    def _grant(user):
+        consent_grant(user=user, purpose="marketing_email", channel="portal")
+        return user
+
+    return _grant
+
+
+def sent_files(folder: Path) -> list[email.message.Message]:
+    """Every message Django's file backend wrote (one file per send, separated by dashes)."""
+    messages = []
+    for path in sorted(folder.glob("*.log")):
+        for chunk in path.read_bytes().split(b"\n" + b"-" * 79 + b"\n"):
+            if chunk.strip():
+                messages.append(email.message_from_bytes(chunk.lstrip()))
+    return messages
+
+
+def message_id_counts(folder: Path) -> Counter:
+    return Counter(message["Message-ID"] for message in sent_files(folder))
+
+
+@pytest.fixture
+def file_mail_worker(live_worker, tmp_path):
+    """The live worker, restarted so that every email it sends is written to a file we can
+    count (its default locmem backend keeps them inside the worker process)."""
+
+    def _start(backend: str = "django.core.mail.backends.filebased.EmailBackend", **env: str):
+        folder = tmp_path / "mail"
+        folder.mkdir(exist_ok=True)
+        live_worker.stop()
+        live_worker.env = {**live_worker.env, "EMAIL_BACKEND": backend,
+                           "EMAIL_FILE_PATH": str(folder), **env}
+        live_worker.start()
+        live_worker.mail_folder = folder
+        return live_worker
+
+    return _start

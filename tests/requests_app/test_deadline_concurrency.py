@@ -1,0 +1,92 @@
+"""Exactly once under concurrency (DESIGN section 5): two sweeps at the same time, and the real
+beat + worker pipeline on Redis."""
+
+import os
+import signal
+import subprocess
+import sys
+import threading
+from datetime import timedelta
+
+import pytest
+import time_machine
+from django.db import connection, connections
+
+from ccucaas_privacy import clock
+from ccucaas_privacy.celery import app as celery_app
+from notifications_app.models import OutboundEmail
+from requests_app.alerts import DeadlineAlert
+from requests_app.services import request_file
+from requests_app.sweep import deadline_sweep
+from tests.conftest import ROOT, LiveWorker, subprocess_env, wait_for
+
+
+def file_requests_received_days_ago(users, days: int):
+    requests = []
+    for user in users:
+        request, _ = request_file(type="disclosure", channel="portal", subject=user,
+                                  details={"note": "開示してください"},
+                                  now=clock.now() - timedelta(days=days))
+        requests.append(request)
+    return requests
+
+
+@pytest.mark.services
+def test_p21_two_concurrent_sweeps_send_one_alert_per_kind(transactional_db, make_user, officer):
+    if connection.vendor != "postgresql":
+        pytest.skip("row locking with skip_locked needs PostgreSQL (DATABASE_URL)")
+    users = [make_user(f"user{n}") for n in range(12)]
+    requests = file_requests_received_days_ago(users, 25)  # 7-day reminders are due
+    barrier = threading.Barrier(2)
+    reports, errors = [], []
+
+    def sweep() -> None:
+        try:
+            barrier.wait(timeout=10)
+            reports.append(deadline_sweep())
+        except Exception as exc:  # surfaced by the assertion below
+            errors.append(exc)
+        finally:
+            connections.close_all()
+
+    with time_machine.travel(clock.now(), tick=True):
+        threads = [threading.Thread(target=sweep) for _ in range(2)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(timeout=60)
+    assert errors == []
+    assert sum(r.claimed for r in reports) == len(requests)
+    for request in requests:
+        assert list(DeadlineAlert.objects.filter(request=request).values_list("kind", flat=True)) == [
+            "reply_reminder_7d"]
+    assert OutboundEmail.objects.filter(kind="staff_deadline_reminder").count() == len(requests)
+
+
+@pytest.mark.services
+def test_real_beat_and_worker_fire_the_deadline_sweep(live_worker, tmp_path, make_user, officer):
+    (request,) = file_requests_received_days_ago([make_user("carol")], 25)
+    env = subprocess_env(DEADLINE_SWEEP_INTERVAL_SECONDS="1")
+    log = (tmp_path / "beat.log").open("wb")
+    beat = subprocess.Popen(
+        [sys.executable, "-m", "celery", "-A", "ccucaas_privacy", "beat", "--loglevel", "INFO",
+         "--schedule", str(tmp_path / "beat-schedule")],
+        cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
+    )
+    try:
+        alert = wait_for(
+            lambda: DeadlineAlert.objects.filter(request=request).first(), timeout=60,
+            what="beat -> worker -> sweep_deadlines to record the reminder\n"
+                 + (tmp_path / "beat.log").read_text() + live_worker.log(),
+        )
+        email = wait_for(
+            lambda: OutboundEmail.objects.filter(kind="staff_deadline_reminder", status="sent").first(),
+            timeout=60, what="the worker to send the reminder email\n" + live_worker.log(),
+        )
+    finally:
+        os.killpg(beat.pid, signal.SIGTERM)
+        beat.wait(timeout=20)
+    assert alert.kind == "reply_reminder_7d"
+    assert email.recipient_email == officer.email
+    assert "sweep_deadlines" in (tmp_path / "beat.log").read_text()
+    assert isinstance(live_worker, LiveWorker) and celery_app.conf.task_always_eager is False
