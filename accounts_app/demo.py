@@ -1,9 +1,19 @@
-"""Demo accounts for `manage.py seed_demo`. Idempotent."""
+"""Demo accounts and their personal data for `manage.py seed_demo`. Idempotent.
 
+officer (superuser); alice and bob sign up through the real service (policy accepted, storage
+outside Japan consented, P01/P07), then get contacts, files, usage, visitor logs, a payment
+reference and a forum post. Anything already there is left as it is.
+"""
+
+from datetime import timedelta
 from typing import TextIO
 
-from accounts_app.models import User
-from accounts_app.services import user_create
+from django.core.files.uploadedfile import SimpleUploadedFile
+
+from accounts_app import services_data
+from accounts_app.models import User, VisitorLog
+from accounts_app.services import account_sign_up, user_create
+from ccucaas_privacy import clock
 
 DEMO_PASSWORD = "ccucaas-demo-2026"  # noqa: S105 - demo data, printed by `make run`
 DEMO_ACCOUNTS = [
@@ -13,17 +23,85 @@ DEMO_ACCOUNTS = [
     ("bob", "bob@example.com", "en", False, "user (English)"),
 ]
 
+DEMO_DATA = {
+    "alice": {
+        "contacts": [("山田 太郎", "taro.yamada@example.jp", "東京都千代田区丸の内1-1-1", "03-1234-5678"),
+                     ("佐藤 花子", "hanako.sato@example.jp", "大阪府大阪市北区梅田2-2-2", "06-2345-6789")],
+        "files": [("見積書_2026.pdf", b"%PDF-1.4 demo quote\n", "us-west-2"),
+                  ("議事録.txt", "11月の定例会議の議事録\n".encode(), "ap-northeast-1")],
+        "payment": {"processor": "PayFlow", "processor_token": "pf_cus_A1ice7Demo",
+                    "brand": "Visa", "last4": "4242", "exp_month": 8, "exp_year": 2029},
+        "post": ("ハイブリッド会議のコツ", "ヘッドセットを使うと音声が聞き取りやすくなります。"),
+        "agent": "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like "
+                 "Gecko) Chrome/131.0.0.0 Safari/537.36",
+        "accept_language": "ja,en-US;q=0.8",
+    },
+    "bob": {
+        "contacts": [("Carol Jones", "carol@example.com", "1 Main St, Springfield", "+1-555-0100")],
+        "files": [("roadmap.md", b"# Roadmap\n- Q1: CCUCaaS rollout\n", "eu-central-1")],
+        "payment": {"processor": "PayFlow", "processor_token": "pf_cus_B0bDemo",
+                    "brand": "Mastercard", "last4": "4444", "exp_month": 3, "exp_year": 2028},
+        "post": ("Noise cancelling on calls", "Turning on noise suppression helped a lot."),
+        "agent": "Mozilla/5.0 (Macintosh; Intel Mac OS X 14_5) AppleWebKit/605.1.15 (KHTML, "
+                 "like Gecko) Version/17.5 Safari/605.1.15",
+        "accept_language": "en-GB,en;q=0.9",
+    },
+}
+
 
 def seed(stdout: TextIO) -> None:
     for username, email, language, is_superuser, role in DEMO_ACCOUNTS:
-        if User.objects.filter(username__iexact=username).exists():
+        user = User.objects.filter(username__iexact=username).first()
+        if user is not None:
             stdout.write(f"  {username:<8} {role}: already there\n")
-            continue
-        user_create(
-            username=username,
-            email=email,
-            password=DEMO_PASSWORD,
-            language=language,
-            is_superuser=is_superuser,
-        )
-        stdout.write(f"  {username:<8} {role}: created\n")
+        elif is_superuser:
+            user = user_create(username=username, email=email, password=DEMO_PASSWORD,
+                               language=language, is_superuser=True)
+            stdout.write(f"  {username:<8} {role}: created\n")
+        else:
+            user = account_sign_up(username=username, email=email, password=DEMO_PASSWORD,
+                                   language=language, accept_policy=True,
+                                   consent_cross_border_storage=True,
+                                   marketing_email=username == "alice")
+            stdout.write(f"  {username:<8} {role}: signed up\n")
+        if username in DEMO_DATA:
+            _seed_personal_data(user, DEMO_DATA[username], stdout)
+
+
+def _seed_personal_data(user: User, data: dict, stdout: TextIO) -> None:
+    if user.contacts.exists():
+        return
+    for name, email, address, phone in data["contacts"]:
+        services_data.contact_create(user=user, name=name, email=email, postal_address=address,
+                                     phone=phone)
+    for name, content, region in data["files"]:
+        services_data.content_file_create(user=user, upload=SimpleUploadedFile(name, content),
+                                          storage_region=region)
+    services_data.payment_reference_create(user=user, **data["payment"])
+    services_data.forum_post_create(user=user, title=data["post"][0], body=data["post"][1],
+                                    published=True)
+    for feature in ("contacts", "contacts", "profile_edit"):
+        services_data.usage_record(user=user, feature=feature)
+    now = clock.now()
+    services_data.visitor_logs_write(entries=[
+        {"user_id": user.pk, "occurred_at": now - timedelta(hours=hours), "ip": "203.0.113.10",
+         "browser": browser, "os": os, "language": data["accept_language"],
+         "referrer": "https://www.example.jp/", "method": "GET", "path": path,
+         "status_code": status, "time_zone": "Asia/Tokyo", "user_agent": data["agent"]}
+        for hours, path, status, (browser, os) in [
+            (30, "/", 200, _agent(data["agent"])),
+            (29, "/account/", 200, _agent(data["agent"])),
+            (2, "/account/contacts/", 200, _agent(data["agent"])),
+            (1, "/account/missing/", 404, _agent(data["agent"])),
+        ]
+    ])
+    services_data.usage_rollup(day=clock.jst_date(now))
+    stdout.write(f"           {user.username}: contacts, files, usage, visitor log "
+                 f"({VisitorLog.objects.filter(user=user).count()}), payment reference, post\n")
+
+
+def _agent(user_agent: str) -> tuple[str, str]:
+    from accounts_app.useragent import agent_parse
+
+    parsed = agent_parse(user_agent)
+    return parsed.browser, parsed.os

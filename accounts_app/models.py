@@ -6,6 +6,7 @@ from django.contrib.auth.models import AbstractUser, UserManager
 from django.contrib.sessions.base_session import AbstractBaseSession
 from django.core.exceptions import ValidationError
 from django.core.files.storage import FileSystemStorage
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.db.models.functions import Lower
@@ -102,6 +103,9 @@ class ProfileChange(AppendOnlyModel):
         verbose_name_plural = _("profile changes")
         ordering = ["-changed_at", "-id"]
 
+    def __str__(self) -> str:
+        return f"{self.user_id}: {self.field}"
+
 
 class AccountClosure(AppendOnlyModel):
     """Why and when an account was closed (kept as evidence)."""
@@ -115,6 +119,9 @@ class AccountClosure(AppendOnlyModel):
     class Meta:
         verbose_name = _("account closure")
         verbose_name_plural = _("account closures")
+
+    def __str__(self) -> str:
+        return f"{self.user_id}: {self.reason[:40]}"
 
 
 class AccountSession(AbstractBaseSession):
@@ -252,6 +259,9 @@ class UsageRecord(models.Model):
         ordering = ["-occurred_at"]
         indexes = [models.Index(fields=["user", "occurred_at"])]
 
+    def __str__(self) -> str:
+        return f"{self.feature} {self.occurred_at:%Y-%m-%d %H:%M}"
+
 
 class UsageDaily(models.Model):
     """P06: the daily roll-up (JST calendar day) of usage records per user and feature."""
@@ -271,6 +281,9 @@ class UsageDaily(models.Model):
             models.UniqueConstraint(fields=["user", "day", "feature"],
                                     name="accounts_usage_daily_unique"),
         ]
+
+    def __str__(self) -> str:
+        return f"{self.day} {self.feature}: {self.count}"
 
 
 class VisitorLog(models.Model):
@@ -296,6 +309,9 @@ class VisitorLog(models.Model):
         verbose_name_plural = _("visitor log")
         ordering = ["-occurred_at"]
 
+    def __str__(self) -> str:
+        return f"{self.method} {self.path} {self.status_code}"
+
 
 def _no_card_number(field: str) -> models.CheckConstraint:
     return models.CheckConstraint(
@@ -316,8 +332,10 @@ class PaymentReference(models.Model):
                                        validators=[validate_no_card_number])
     brand = models.CharField(_("brand"), max_length=32, validators=[validate_no_card_number])
     last4 = models.CharField(_("last 4 digits"), max_length=4, validators=[validate_last4])
-    exp_month = models.PositiveSmallIntegerField(_("expiry month"))
-    exp_year = models.PositiveSmallIntegerField(_("expiry year"))
+    exp_month = models.PositiveSmallIntegerField(
+        _("expiry month"), validators=[MinValueValidator(1), MaxValueValidator(12)])
+    exp_year = models.PositiveSmallIntegerField(
+        _("expiry year"), validators=[MinValueValidator(2000), MaxValueValidator(2100)])
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     TEXT_FIELDS = ("processor", "processor_token", "brand", "last4")

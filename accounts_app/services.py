@@ -32,7 +32,7 @@ from ccucaas_privacy import clock
 from ccucaas_privacy.errors import DomainError
 
 EMAIL_CONFIRMATION_KIND = "account_email_confirmation"
-PASSWORD_RESET_KIND = "account_password_reset"
+PASSWORD_RESET_KIND = "account_password_reset"  # noqa: S105 - an email kind, not a secret
 EMAIL_CONFIRMATION_SALT = "accounts_app.email-confirmation"
 EMAIL_CONFIRMATION_MAX_AGE = timedelta(days=7)
 LOCKOUT_MESSAGE = _(

@@ -293,3 +293,11 @@ def _consent_event_problem(*, user, consent_event, provided_at) -> str:
     if latest is None or latest.action not in selectors.GRANTED_ACTIONS:
         return str(_("The consent had been withdrawn at the time of the provision."))
     return ""
+
+
+def testimonials_erase(*, user) -> int:
+    """Deletion request (P21 covers published testimonials): remove the user's testimonials.
+    The consent ledger is kept as evidence of what was agreed and when."""
+    with transaction.atomic():
+        deleted, _rows = Testimonial.objects.filter(user=user).delete()
+        return deleted

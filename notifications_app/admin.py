@@ -3,7 +3,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from ccucaas_privacy.errors import DomainError
-from notifications_app.models import OutboundEmail, Status
+from notifications_app.models import OutboundEmail
 from notifications_app.services import outbound_email_retry
 
 
@@ -35,13 +35,12 @@ class OutboundEmailAdmin(admin.ModelAdmin):
     @admin.action(description=_("Retry the selected failed emails"), permissions=["retry"])
     def retry_failed(self, request, queryset) -> None:
         retried, skipped = 0, 0
-        for row in queryset.filter(status=Status.FAILED):
+        for row in list(queryset):
             try:
                 outbound_email_retry(outbound_email=row)
                 retried += 1
-            except DomainError:
+            except DomainError:  # not failed: sent, queued or suppressed rows stay as they are
                 skipped += 1
-        skipped += queryset.exclude(status=Status.FAILED).count()
         if retried:
             self.message_user(request, ngettext(
                 "%(count)d email queued again.", "%(count)d emails queued again.", retried)

@@ -26,12 +26,10 @@ NEWS = {
 
 
 def seed(stdout: TextIO) -> None:
-    from consent_app.services import consent_grant
-
+    """The news email is queued only for demo users whose marketing consent the accounts and
+    consent demo data granted; the others show as `suppressed` in the admin (P02)."""
     users = get_user_model().objects.filter(username__in=["alice", "bob"]).order_by("username")
     for user in users:
-        if user.username == "bob":  # bob opted in to news; alice did not (P02)
-            consent_grant(user=user, purpose="marketing_email", channel="signup")
         language = user.language if user.language in WELCOME else "ja"
         notice = notification_queue(kind="administrative_notice", cause="demo:portal-open",
                                     context=WELCOME[language], user=user)

@@ -29,8 +29,7 @@ from notifications_app import rendering, selectors
 from notifications_app.delivery_errors import TransientSendError, error_describe, is_transient
 from notifications_app.kinds import Category, kind_get
 from notifications_app.models import OutboundEmail, Status, TrackingStatus
-from notifications_app.tokens import invalid_token_error
-from notifications_app.tokens import unsubscribe_token_read, unsubscribe_url
+from notifications_app.tokens import invalid_token_error, unsubscribe_token_read, unsubscribe_url
 
 logger = logging.getLogger(__name__)
 
@@ -146,9 +145,6 @@ def notification_queue(*, kind: str, cause: str, context: dict, user=None,
     key = _idempotency_key(cause=cause,
                            recipient=f"user:{user.pk}" if user is not None
                            else f"email:{recipient.lower()}", kind=kind)
-    existing = OutboundEmail.objects.filter(idempotency_key=key).first()
-    if existing is not None:
-        return existing
     blocked = _marketing_block_reason(user) if spec.category == Category.MARKETING else ""
     now = clock.now()
     row = OutboundEmail(
@@ -161,8 +157,11 @@ def notification_queue(*, kind: str, cause: str, context: dict, user=None,
         with transaction.atomic():
             row.save()
     except IntegrityError:
-        # A concurrent transaction queued the same key first: that row is the email.
-        return OutboundEmail.objects.get(idempotency_key=key)
+        # Queued before (a repeated call, or a concurrent transaction): that row is the email.
+        existing = OutboundEmail.objects.filter(idempotency_key=key).first()
+        if existing is None:
+            raise
+        return existing
     if not blocked:
         _enqueue_on_commit(row.pk)
     return row
@@ -176,9 +175,10 @@ def _backoff_seconds(attempts: int) -> int:
 
 def _finish(row: OutboundEmail, **fields: Any) -> OutboundEmail:
     """Leave `sending`; a row another sweep has taken back meanwhile is left alone."""
-    OutboundEmail.objects.filter(pk=row.pk, status=Status.SENDING).update(
-        **fields, updated_at=clock.now())
-    row.refresh_from_db()
+    fields["updated_at"] = clock.now()
+    if OutboundEmail.objects.filter(pk=row.pk, status=Status.SENDING).update(**fields):
+        for name, value in fields.items():
+            setattr(row, name, value)
     return row
 
 

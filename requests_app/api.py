@@ -37,17 +37,26 @@ class EventSerializer(serializers.Serializer):
         return bool(event.actor_id and event.actor_id != event.request.subject_id)
 
 
-class RequestSerializer(serializers.ModelSerializer):
-    overdue = serializers.SerializerMethodField()
-    reply_attachments = AttachmentSerializer(many=True, read_only=True)
+class RequestSerializer(serializers.Serializer):
+    """Declared field by field (not a ModelSerializer): no model introspection per response."""
 
-    class Meta:
-        model = DataSubjectRequest
-        fields = ["id", "reference", "type", "channel", "status", "details", "language",
-                  "received_at", "identity_verified_at", "reply_due_at", "replied_at",
-                  "effective_due_at", "completed_at", "reply_text", "reply_attachments",
-                  "rejection_reason", "overdue"]
-        read_only_fields = fields
+    id = serializers.UUIDField(read_only=True)
+    reference = serializers.CharField(read_only=True)
+    type = serializers.ChoiceField(choices=RequestType.choices, read_only=True)
+    channel = serializers.ChoiceField(choices=Channel.choices, read_only=True)
+    status = serializers.ChoiceField(choices=Status.choices, read_only=True)
+    details = serializers.JSONField(read_only=True)
+    language = serializers.CharField(read_only=True)
+    received_at = serializers.DateTimeField(read_only=True)
+    identity_verified_at = serializers.DateTimeField(read_only=True, allow_null=True)
+    reply_due_at = serializers.DateTimeField(read_only=True, allow_null=True)
+    replied_at = serializers.DateTimeField(read_only=True, allow_null=True)
+    effective_due_at = serializers.DateTimeField(read_only=True, allow_null=True)
+    completed_at = serializers.DateTimeField(read_only=True, allow_null=True)
+    reply_text = serializers.CharField(read_only=True)
+    reply_attachments = AttachmentSerializer(many=True, read_only=True)
+    rejection_reason = serializers.CharField(read_only=True)
+    overdue = serializers.SerializerMethodField()
 
     def get_overdue(self, obj) -> bool:
         return selectors.request_is_overdue(obj)
@@ -55,10 +64,6 @@ class RequestSerializer(serializers.ModelSerializer):
 
 class RequestDetailSerializer(RequestSerializer):
     events = serializers.SerializerMethodField()
-
-    class Meta(RequestSerializer.Meta):
-        fields = [*RequestSerializer.Meta.fields, "events"]
-        read_only_fields = fields
 
     @extend_schema_field(EventSerializer(many=True))
     def get_events(self, obj) -> list[dict]:
@@ -69,12 +74,8 @@ class StaffRequestSerializer(RequestDetailSerializer):
     subject_username = serializers.CharField(source="subject.username", default="", read_only=True)
     subject_display = serializers.CharField(source="display_name", read_only=True)
     subject_email = serializers.CharField(source="recipient_email", read_only=True)
-    assignee = serializers.PrimaryKeyRelatedField(read_only=True)
-
-    class Meta(RequestDetailSerializer.Meta):
-        fields = [*RequestDetailSerializer.Meta.fields, "subject_username", "subject_display",
-                  "subject_email", "assignee", "next_check_at"]
-        read_only_fields = fields
+    assignee = serializers.IntegerField(source="assignee_id", read_only=True, allow_null=True)
+    next_check_at = serializers.DateTimeField(read_only=True, allow_null=True)
 
 
 class RequestCreateSerializer(serializers.Serializer):
@@ -147,13 +148,13 @@ class RequestListCreateView(GenericAPIView):
         return self.get_paginated_response(RequestSerializer(page, many=True).data)
 
     @extend_schema(operation_id="requests_create", request=RequestCreateSerializer,
-                   responses={201: RequestDetailSerializer})
+                   responses={201: RequestSerializer})
     def post(self, request):
         data = _valid(RequestCreateSerializer, request)
         created, _sent = services.request_file(
             type=data["type"], channel=Channel.PORTAL, details=data["details"],
             subject=request.user)
-        return Response(RequestDetailSerializer(created).data, status=status.HTTP_201_CREATED)
+        return Response(RequestSerializer(created).data, status=status.HTTP_201_CREATED)
 
 
 class RequestDetailView(GenericAPIView):

@@ -5,6 +5,7 @@ import uuid
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -83,6 +84,17 @@ class DataSubjectRequest(models.Model):
                          condition=Q(next_check_at__isnull=False)),
             models.Index(fields=["subject", "status"], name="dsr_subject_status"),
             models.Index(fields=["status", "reply_due_at"], name="dsr_status_due"),
+        ]
+        constraints = [
+            # At most one open request per subject and type (issue 6, duplicates).
+            models.UniqueConstraint(
+                fields=["subject", "type"], name="dsr_one_open_per_subject_type",
+                condition=Q(subject__isnull=False, status__in=OPEN_STATUSES),
+            ),
+            models.UniqueConstraint(
+                Lower("subject_email"), "type", name="dsr_one_open_per_email_type",
+                condition=Q(subject__isnull=True, status__in=OPEN_STATUSES),
+            ),
         ]
 
     def __str__(self) -> str:
@@ -182,4 +194,4 @@ class ReferenceCounter(models.Model):
 
 
 # The deadline engine's evidence rows live in their own module (requests_app/alerts.py).
-from requests_app.alerts import DeadlineAlert  # noqa: E402
+from requests_app.alerts import DeadlineAlert  # noqa: E402, F401

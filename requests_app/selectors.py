@@ -61,7 +61,7 @@ def open_duplicate(*, type: str, subject=None, subject_email: str = "") -> DataS
         qs = qs.filter(subject__isnull=True, subject_email__iexact=subject_email)
     else:
         return None
-    return qs.order_by("received_at").first()
+    return qs.only("id", "reference", "type").order_by("received_at").first()
 
 
 def staff_requests(*, status: str | None = None, type: str | None = None,

@@ -10,7 +10,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, ProgrammingError, connection, transaction
 from django.db.models import F
 from django.utils.translation import gettext as _
 
@@ -42,30 +42,67 @@ def _now(now: datetime | None) -> datetime:
 
 
 def _next_reference(at: datetime) -> str:
-    """DSR-YYYY-NNNNNN, numbered per JST year; the counter row stays locked until commit."""
+    """DSR-YYYY-NNNNNN, numbered per JST year.
+
+    On PostgreSQL a sequence per year hands out numbers without locking anything, so filings
+    never queue behind each other (a rolled-back filing leaves a gap). Elsewhere (SQLite, which
+    serialises writers anyway) a counter row is incremented inside the transaction.
+    """
     year = clock.jst_date(at).year
+    number = _pg_next_number(year) if connection.vendor == "postgresql" else _counter_next(year)
+    return f"DSR-{year}-{number:06d}"
+
+
+_SEQUENCES_READY: set[str] = set()
+
+
+def _pg_next_number(year: int) -> int:
+    name = f"requests_app_reference_{int(year)}"
+    with connection.cursor() as cursor:
+        if name in _SEQUENCES_READY:
+            try:
+                with transaction.atomic():
+                    cursor.execute("SELECT nextval(%s)", [name])
+                    return cursor.fetchone()[0]
+            except ProgrammingError:
+                _SEQUENCES_READY.discard(name)  # e.g. its creation was rolled back
+        # Continue after any reference that already exists for the year.
+        cursor.execute("SELECT COALESCE(MAX(CAST(SUBSTRING(reference FROM 10) AS integer)), 0) "
+                       "FROM requests_app_datasubjectrequest WHERE reference LIKE %s",
+                       [f"DSR-{int(year)}-%"])
+        start = cursor.fetchone()[0] + 1
+        try:
+            with transaction.atomic():
+                cursor.execute(f"CREATE SEQUENCE IF NOT EXISTS {name} START WITH {int(start)}")
+        except (IntegrityError, ProgrammingError):
+            pass  # a concurrent filing created it first; it is visible once that committed
+        transaction.on_commit(lambda: _SEQUENCES_READY.add(name))
+        cursor.execute("SELECT nextval(%s)", [name])
+        return cursor.fetchone()[0]
+
+
+def _counter_next(year: int) -> int:
     for _attempt in range(3):
         if ReferenceCounter.objects.filter(year=year).update(last_number=F("last_number") + 1):
-            number = ReferenceCounter.objects.get(year=year).last_number
-            return f"DSR-{year}-{number:06d}"
+            return ReferenceCounter.objects.get(year=year).last_number
         try:
             with transaction.atomic():
                 ReferenceCounter.objects.create(year=year, last_number=1)
-            return f"DSR-{year}-{1:06d}"
+            return 1
         except IntegrityError:
             continue  # another filing created the year's row first; take the next number
     raise RuntimeError("could not allocate a request reference")  # pragma: no cover
 
 
 def _lock(request: DataSubjectRequest) -> DataSubjectRequest:
-    return (DataSubjectRequest.objects.select_for_update()
+    return (DataSubjectRequest.objects.select_for_update(of=("self",))
             .select_related("subject", "assignee").get(pk=request.pk))
 
 
 def _check(request: DataSubjectRequest, action: str) -> None:
     if not transitions.can(action, request.status):
         raise ConflictError(
-            _("This request is %(status)s; it cannot be %(action)s now.") % {
+            _("This request is %(status)s: %(action)s is not possible now.") % {
                 "status": request.get_status_display(), "action": _action_label(action)},
             code="illegal_transition",
             details={"status": [request.status], "action": [action]},
@@ -74,15 +111,15 @@ def _check(request: DataSubjectRequest, action: str) -> None:
 
 def _action_label(action: str) -> str:
     labels = {
-        "send_verification": _("sent a verification email"),
-        "verify_identity": _("verified"),
-        "expire": _("expired"),
-        "assign": _("assigned"),
-        "start_review": _("reviewed"),
-        "reply": _("replied to"),
-        "reject": _("rejected"),
-        "withdraw": _("withdrawn"),
-        "complete": _("completed"),
+        "send_verification": _("sending a verification email"),
+        "verify_identity": _("identity verification"),
+        "expire": _("expiry"),
+        "assign": _("assignment"),
+        "start_review": _("starting the review"),
+        "reply": _("a reply"),
+        "reject": _("rejection"),
+        "withdraw": _("withdrawal"),
+        "complete": _("completion"),
     }
     return labels[action]
 
@@ -134,7 +171,6 @@ def request_file(
     language: str | None = None,
     actor=None,
     received_at: datetime | None = None,
-    allow_duplicate: bool = False,
     now: datetime | None = None,
 ) -> tuple[DataSubjectRequest, VerificationSent | None]:
     """Receive a request (P21, P24, P26).
@@ -162,14 +198,6 @@ def request_file(
                           details={"received_at": [_("The time of receipt cannot be in the future.")]})
 
     with transaction.atomic():
-        if not allow_duplicate:
-            duplicate = selectors.open_duplicate(type=type, subject=subject, subject_email=subject_email)
-            if duplicate is not None:
-                raise DuplicateRequestError(
-                    _("You already have an open %(type)s request (%(reference)s).") % {
-                        "type": duplicate.get_type_display(), "reference": duplicate.reference},
-                    details={"duplicate": [{"id": str(duplicate.pk), "reference": duplicate.reference}]},
-                )
         request = DataSubjectRequest(
             reference=_next_reference(received),
             type=type,
@@ -188,8 +216,11 @@ def request_file(
         else:
             request.status = Status.AWAITING_VERIFICATION
         _set_reply_due(request)
-        _record(request, action="receive", actor=actor or subject, now=now, from_status="",
-                force_insert=True)
+        request.next_check_at = deadlines.next_check_at(request, now=now, handled_kinds=frozenset())
+        _insert_unless_duplicate(request, subject_email=subject_email)
+        RequestEvent.objects.create(request=request, actor=_actor(actor or subject),
+                                    action="receive", from_status="", to_status=request.status,
+                                    created_at=now)
         sent = None
         if request.status == Status.AWAITING_VERIFICATION:
             sent = challenge_issue(request=request, now=now)
@@ -197,6 +228,28 @@ def request_file(
         else:
             notify_subject(request, kind="request_received", cause_suffix="received")
     return request, sent
+
+
+def _insert_unless_duplicate(request: DataSubjectRequest, *, subject_email: str) -> None:
+    """One open request per subject and type: the partial unique constraints decide (so two
+    simultaneous filings cannot both pass), and the existing request is pointed out."""
+    try:
+        with transaction.atomic():
+            request.save(force_insert=True)
+    except IntegrityError:
+        duplicate = selectors.open_duplicate(type=request.type, subject=request.subject,
+                                             subject_email=subject_email)
+        if duplicate is None:
+            raise
+        raise DuplicateRequestError(
+            _("You already have an open %(type)s request (%(reference)s).") % {
+                "type": duplicate.get_type_display(), "reference": duplicate.reference},
+            details={"duplicate": [{"id": str(duplicate.pk), "reference": duplicate.reference}]},
+        ) from None
+
+
+def _actor(user):
+    return user if getattr(user, "pk", None) else None
 
 
 def _set_reply_due(request: DataSubjectRequest) -> None:

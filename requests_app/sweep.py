@@ -13,7 +13,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 
 from ccucaas_privacy import clock
 from notifications_app.services import notification_queue
@@ -69,11 +69,20 @@ def deadline_sweep(*, now: datetime | None = None, limit: int | None = None) -> 
         except Exception as exc:  # one broken request must not stop the others
             logger.exception("deadline sweep: request %s failed", request_id)
             report.failures.append((str(request_id), f"{type(exc).__name__}: {exc}"))
+            _replace_connection_if_broken()
     if report.sent or report.data_errors or report.failures:
         logger.info("deadline sweep at %s: claimed %d, sent %d, skipped %d, data errors %s, "
                     "failures %s", now.isoformat(), report.claimed, len(report.sent),
                     len(report.skipped), report.data_errors, report.failures)
     return report
+
+
+def _replace_connection_if_broken() -> None:
+    """A dropped database connection (restart, failover) is replaced for the next request."""
+    if connection.in_atomic_block or connection.connection is None:
+        return
+    if not connection.is_usable():
+        connection.close()
 
 
 def _handle_one(request_id, *, now: datetime, report: SweepReport, officers: list) -> None:

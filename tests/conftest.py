@@ -134,8 +134,13 @@ def wait_for(predicate: Callable[[], Any], *, timeout: float = 30.0, interval: f
 
 
 @pytest.fixture
-def live_worker(transactional_db, tmp_path: Path) -> Iterator[LiveWorker]:
-    """Publish for real (no eager mode) to Redis and run a real worker against the test DB."""
+def live_worker(transactional_db, django_db_serialized_rollback,
+                tmp_path: Path) -> Iterator[LiveWorker]:
+    """Publish for real (no eager mode) to Redis and run a real worker against the test DB.
+
+    Serialized rollback: rows written by data migrations (purposes, policy version 1, staff
+    groups) are restored after the flush of an earlier transactional test.
+    """
     eager = celery_app.conf.task_always_eager
     celery_app.conf.task_always_eager = False
     celery_app.control.purge()  # stale messages from an earlier run must not leak in
@@ -176,7 +181,7 @@ def officer(make_user):
 
 
 @pytest.fixture
-def browser_page(live_server, transactional_db, monkeypatch):
+def browser_page(live_server, transactional_db, django_db_serialized_rollback, monkeypatch):
     """A real headless Debian chromium page (Playwright) against the live server on 127.0.0.1.
 
     Mark the test `@pytest.mark.browser`. `page.base_url` is the live server's URL.
@@ -200,5 +205,10 @@ def browser_page(live_server, transactional_db, monkeypatch):
         try:
             yield page
         finally:
+            # ORM calls made while Playwright's loop runs use their own connection: close it
+            # here, or PostgreSQL refuses to drop the test database at the end of the run.
+            from django.db import connections
+
+            connections.close_all()
             context.close()
             browser.close()

@@ -215,6 +215,12 @@ REQUESTS = {
     "TEXT_MAX_CHARS": env.int("REQUESTS_TEXT_MAX_CHARS", default=5000),
     "CORRECTION_MAX_ITEMS": env.int("REQUESTS_CORRECTION_MAX_ITEMS", default=20),
 }
+# Distinct OpenAPI enum names, so other apps' `channel`/`status`/`type` choices never collide.
+SPECTACULAR_SETTINGS.setdefault("ENUM_NAME_OVERRIDES", {}).update({
+    "RequestChannelEnum": "requests_app.models.Channel",
+    "RequestStatusEnum": "requests_app.models.Status",
+    "RequestTypeEnum": "requests_app.models.RequestType",
+})
 
 # --- accounts_app ---
 # Sign-in throttling (django-axes): the backend first refuses locked-out attempts.
@@ -264,6 +270,11 @@ CONSENT_CONTROLLER = {
 GPC_LAST_UPDATE = env("GPC_LAST_UPDATE", default="2026-11-29")
 # P12: URL of the analytics script; rendered only with consent and without a GPC signal.
 ANALYTICS_SCRIPT_URL = env("ANALYTICS_SCRIPT_URL", default="")
+# Distinct OpenAPI enum names for the consent channel/action choices.
+SPECTACULAR_SETTINGS.setdefault("ENUM_NAME_OVERRIDES", {}).update({
+    "ConsentChannelEnum": "consent_app.models.Channel",
+    "ConsentActionEnum": "consent_app.models.ConsentAction",
+})
 
 # --- notifications_app ---
 # The email outbox: retries with exponential backoff (seconds to minutes, never days), the

@@ -1,3 +1,4 @@
+# ruff: noqa: RUF001 - Japanese text uses full-width punctuation on purpose.
 """Fill the Japanese catalogue of notifications_app (run after makemessages)."""
 
 import sys

@@ -1,5 +1,6 @@
 from django import template
 
+from requests_app.details import CORRECTABLE_FIELDS
 from requests_app.selectors import format_jst
 
 register = template.Library()
@@ -9,3 +10,9 @@ register = template.Library()
 def jst(value) -> str:
     """An instant in Japan time, e.g. 2026-12-30 00:00 JST (RULES.md: dates in Asia/Tokyo)."""
     return format_jst(value)
+
+
+@register.filter
+def field_label(name: str) -> str:
+    """The translated label of a correctable field (e.g. first_name -> 名)."""
+    return str(CORRECTABLE_FIELDS.get(name, name))

@@ -40,11 +40,32 @@ def test_new_user_prefers_japanese_and_is_active_with_timestamps(alice):
 
 
 @pytest.mark.django_db
-def test_seed_demo_is_idempotent():
+def test_seed_demo_is_idempotent(content_dir):
     from django.core.management import call_command
 
+    from accounts_app.models import (
+        Contact,
+        ContentFile,
+        ForumPost,
+        PaymentReference,
+        UsageDaily,
+        UsageRecord,
+        VisitorLog,
+    )
+    from consent_app.selectors import consent_is_granted
+
     call_command("seed_demo")
+    counts = [m.objects.count() for m in (Contact, ContentFile, ForumPost, PaymentReference,
+                                          UsageRecord, UsageDaily, VisitorLog)]
     call_command("seed_demo")
     assert User.objects.filter(username__in=["officer", "alice", "bob"]).count() == 3
     officer = User.objects.get(username="officer")
     assert officer.is_superuser and officer.is_staff
+    assert [m.objects.count() for m in (Contact, ContentFile, ForumPost, PaymentReference,
+                                        UsageRecord, UsageDaily, VisitorLog)] == counts
+    for username in ("alice", "bob"):
+        user = User.objects.get(username=username)
+        assert consent_is_granted(user=user, purpose="cross_border_storage")
+        for related in ("contacts", "content_files", "forum_posts", "payment_references",
+                        "usage_records", "visitor_logs"):
+            assert getattr(user, related).exists(), (username, related)

@@ -58,5 +58,6 @@ def test_celery_is_json_only_with_late_acks_and_time_limits():
     assert app.conf.task_acks_late is True
     assert app.conf.task_time_limit and app.conf.task_soft_time_limit
     assert app.conf.task_soft_time_limit < app.conf.task_time_limit
+    app.loader.import_default_modules()  # what a worker does at start: import every tasks.py
     for entry in app.conf.beat_schedule.values():
         assert entry["task"] in app.tasks, entry

@@ -5,8 +5,9 @@ from datetime import UTC, datetime
 import pytest
 import time_machine
 
+from consent_app import models as consent_models
 from consent_app import services
-from consent_app.models import ConsentEvent, PolicyVersion, ProvisionRecord, Testimonial
+from consent_app.models import ConsentEvent, PolicyVersion, ProvisionRecord
 
 pytestmark = pytest.mark.django_db
 
@@ -85,6 +86,6 @@ def test_admin_drafts_a_testimonial(staff, alice, officer):
         "user": alice.pk, "display_name": "A. S.", "body": "便利です", "language": "ja",
         "ready": "on"})
     assert response.status_code == 302
-    testimonial = Testimonial.objects.get()
+    testimonial = consent_models.Testimonial.objects.get()
     assert testimonial.created_by == officer and testimonial.ready
     assert staff.get("/admin/consent_app/testimonial/").status_code == 200

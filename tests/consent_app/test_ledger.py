@@ -135,7 +135,7 @@ def postgresql_only():
         return
     if os.environ.get("REQUIRE_SERVICES") == "1":
         pytest.fail("REQUIRE_SERVICES=1 but DATABASE_URL is not PostgreSQL", pytrace=False)
-    pytest.skip("needs DATABASE_URL pointing at PostgreSQL (the trigger exists only there)")
+    pytest.skip("needs DATABASE_URL pointing at PostgreSQL (row locks, the append-only trigger)")
 
 
 def test_ledger_rows_refuse_update_and_delete_in_postgresql(alice, postgresql_only):
@@ -151,3 +151,32 @@ def test_ledger_rows_refuse_update_and_delete_in_postgresql(alice, postgresql_on
             cursor.execute(sql, [event.pk])
     event.refresh_from_db()
     assert event.action == "granted"
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_two_simultaneous_grants_append_one_event_on_postgresql(make_user, postgresql_only):
+    """The per-user row lock serialises ledger writes: a double click records one grant."""
+    import threading
+
+    from django.db import connections
+
+    carol = make_user("carol")
+    barrier = threading.Barrier(4)
+    errors: list[BaseException] = []
+
+    def grant() -> None:
+        try:
+            barrier.wait(timeout=10)
+            services.consent_grant(user=carol, purpose="marketing_email", channel="portal")
+        except BaseException as exc:  # surfaced by the assertion below
+            errors.append(exc)
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=grant) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+    assert errors == []
+    assert ConsentEvent.objects.filter(user=carol).count() == 1

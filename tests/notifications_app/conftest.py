@@ -6,10 +6,34 @@ from pathlib import Path
 
 import pytest
 from django.core import mail
+from django.test import TestCase
 
 from ccucaas_privacy.celery import app as celery_app
 
 DEAD_BROKER = "redis://127.0.0.1:1/0"  # nothing listens on port 1: connection refused
+
+
+def committed():
+    """Run what transaction.on_commit registered, as the commit of the caller's transaction
+    would (each test runs in a transaction that is rolled back, so nothing commits by itself).
+    Callbacks of a rolled-back block are dropped, exactly as in a real commit."""
+    return TestCase.captureOnCommitCallbacks(execute=True)
+
+
+def queue(**kwargs):
+    """notification_queue(...) in a transaction that commits."""
+    from notifications_app.services import notification_queue
+
+    with committed():
+        return notification_queue(**kwargs)
+
+
+def sweep() -> int:
+    """One beat run of the sweep task, committed."""
+    from notifications_app.tasks import sweep_outbox
+
+    with committed():
+        return sweep_outbox.delay().get()
 
 
 def _reset_producer_pools() -> None:

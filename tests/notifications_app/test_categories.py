@@ -4,11 +4,14 @@ neither and nothing an unsubscribe does can block it. Both parts in both languag
 import pytest
 from django.test import Client
 
+from consent_app.models import ConsentEvent
 from consent_app.selectors import consent_is_granted
+from consent_app.services import consent_withdraw
 from notifications_app.models import OutboundEmail, Status
-from notifications_app.services import notification_queue
+from notifications_app.services import outbound_email_send
+from tests.notifications_app.conftest import broker_unreachable, queue
 
-pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
+pytestmark = pytest.mark.django_db
 
 NEWS = {
     "ja": {"headline": "CCUCaaS 2.0 リリース", "summary": "新しい録画機能を追加しました。",
@@ -23,12 +26,12 @@ NOTICE = {
 
 
 def _news(user, cause="release-2-0"):
-    return notification_queue(kind="marketing_announcement", cause=cause,
+    return queue(kind="marketing_announcement", cause=cause,
                               context=NEWS[user.language], user=user)
 
 
 def _notice(user, cause="terms-2027"):
-    return notification_queue(kind="administrative_notice", cause=cause,
+    return queue(kind="administrative_notice", cause=cause,
                               context=NOTICE[user.language], user=user)
 
 
@@ -46,7 +49,7 @@ def test_p02_marketing_mail_is_not_sent_without_consent(alice, outbox):
 
 
 def test_p02_marketing_to_a_bare_address_is_never_sent(outbox):
-    row = notification_queue(kind="marketing_announcement", cause="x", context=NEWS["en"],
+    row = queue(kind="marketing_announcement", cause="x", context=NEWS["en"],
                              email="stranger@example.org", language="en")
     assert row.status == Status.SUPPRESSED
     assert outbox == []
@@ -71,16 +74,10 @@ def test_p02_marketing_mail_with_consent_carries_one_click_unsubscribe_headers(
 
 def test_p02_consent_withdrawn_between_queueing_and_sending_suppresses_the_email(
         bob, outbox, grant_marketing):
-    from consent_app.services import consent_withdraw
-
-    from tests.notifications_app.conftest import broker_unreachable
-
     grant_marketing(bob)
     with broker_unreachable():
         row = _news(bob)
     consent_withdraw(user=bob, purpose="marketing_email", channel="portal")
-    from notifications_app.services import outbound_email_send
-
     outbound_email_send(outbound_email_id=row.pk)
     row.refresh_from_db()
     assert row.status == Status.SUPPRESSED
@@ -98,8 +95,6 @@ def test_p19_one_click_post_unsubscribes_and_mandatory_mail_still_arrives_withou
         content_type="application/x-www-form-urlencoded")
     assert response.status_code == 200
     assert not consent_is_granted(user=bob, purpose="marketing_email")
-    from consent_app.models import ConsentEvent
-
     assert ConsentEvent.objects.filter(user=bob, purpose="marketing_email").latest(
         "created_at").channel == "email_link"
 
@@ -155,7 +150,7 @@ def test_p02_news_text_and_html_parts_carry_the_key_facts_in_each_language(
 
 
 def test_the_text_part_is_not_html_escaped_and_the_html_part_is(alice, outbox):
-    notification_queue(kind="administrative_notice", cause="escape", user=alice, context={
+    queue(kind="administrative_notice", cause="escape", user=alice, context={
         "title": "Q&A <session>", "body": "Tom & Jerry's \"show\" <b>x</b>"})
     [message] = outbox
     assert "Q&A <session>" in message.subject

@@ -8,17 +8,17 @@ from ccucaas_privacy.errors import DomainError
 from notifications_app.kinds import Category, KindRegistryError, register_kind
 from notifications_app.models import OutboundEmail, Status
 from notifications_app.services import notification_queue
+from tests.notifications_app.conftest import committed, queue
 
 NOTICE = {"title": "Maintenance", "body": "The portal is down on Sunday.",
           "effective_date": "2026-12-06"}
 
-# Real commits: the send is enqueued by transaction.on_commit.
-pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
+pytestmark = pytest.mark.django_db
 
 
 def test_p19_repeated_calls_with_one_key_write_one_row_and_send_one_email(alice, outbox):
     for _ in range(3):
-        row = notification_queue(kind="administrative_notice", cause="maintenance:2026-12-06",
+        row = queue(kind="administrative_notice", cause="maintenance:2026-12-06",
                                  context=NOTICE, user=alice)
     assert OutboundEmail.objects.count() == 1
     assert len(outbox) == 1
@@ -28,10 +28,10 @@ def test_p19_repeated_calls_with_one_key_write_one_row_and_send_one_email(alice,
 
 
 def test_another_cause_or_recipient_is_another_email(alice, bob, outbox):
-    notification_queue(kind="administrative_notice", cause="a", context=NOTICE, user=alice)
-    notification_queue(kind="administrative_notice", cause="b", context=NOTICE, user=alice)
-    notification_queue(kind="administrative_notice", cause="a", context=NOTICE, user=bob)
-    notification_queue(kind="administrative_notice", cause="a", context=NOTICE,
+    queue(kind="administrative_notice", cause="a", context=NOTICE, user=alice)
+    queue(kind="administrative_notice", cause="b", context=NOTICE, user=alice)
+    queue(kind="administrative_notice", cause="a", context=NOTICE, user=bob)
+    queue(kind="administrative_notice", cause="a", context=NOTICE,
                        email="someone@example.org", language="en")
     assert OutboundEmail.objects.count() == 4
     assert sorted(m.to[0] for m in outbox) == sorted(
@@ -39,7 +39,7 @@ def test_another_cause_or_recipient_is_another_email(alice, bob, outbox):
 
 
 def test_the_row_is_written_in_the_callers_transaction_and_sent_only_after_commit(alice, outbox):
-    with pytest.raises(RuntimeError), transaction.atomic():
+    with committed(), pytest.raises(RuntimeError), transaction.atomic():
         notification_queue(kind="administrative_notice", cause="rolled-back", context=NOTICE,
                            user=alice)
         assert OutboundEmail.objects.count() == 1
@@ -51,11 +51,11 @@ def test_the_row_is_written_in_the_callers_transaction_and_sent_only_after_commi
 
 def test_recipient_language_comes_from_the_user_and_an_unknown_one_falls_back_to_japanese(
         alice, bob, outbox):
-    assert notification_queue(kind="administrative_notice", cause="c", context=NOTICE,
+    assert queue(kind="administrative_notice", cause="c", context=NOTICE,
                               user=bob).language == "en"
-    assert notification_queue(kind="administrative_notice", cause="c", context=NOTICE,
+    assert queue(kind="administrative_notice", cause="c", context=NOTICE,
                               user=alice).language == "ja"
-    row = notification_queue(kind="administrative_notice", cause="c", context=NOTICE,
+    row = queue(kind="administrative_notice", cause="c", context=NOTICE,
                              email="x@example.org", language="fr")
     assert row.language == "ja"
     assert "重要なお知らせ" in outbox[-1].subject
@@ -75,7 +75,7 @@ def test_recipient_language_comes_from_the_user_and_an_unknown_one_falls_back_to
 def test_bad_input_is_a_clear_error_and_writes_nothing(alice, outbox, kwargs, code):
     call = {"cause": "bad", "context": NOTICE, "user": alice, **kwargs}
     with pytest.raises(DomainError) as error:
-        notification_queue(**call)
+        queue(**call)
     assert error.value.code == code
     assert error.value.message
     assert OutboundEmail.objects.count() == 0
@@ -86,7 +86,7 @@ def test_a_user_without_an_email_address_is_refused(make_user, outbox):
     carol = make_user("carol")
     carol.email = ""  # e.g. an anonymised account
     with pytest.raises(DomainError) as error:
-        notification_queue(kind="administrative_notice", cause="x", context=NOTICE, user=carol)
+        queue(kind="administrative_notice", cause="x", context=NOTICE, user=carol)
     assert error.value.code == "recipient_missing"
     assert OutboundEmail.objects.count() == 0
 
@@ -94,7 +94,7 @@ def test_a_user_without_an_email_address_is_refused(make_user, outbox):
 def test_a_kind_without_templates_is_refused_at_queue_time(alice, outbox):
     register_kind("kind_without_templates", category=Category.MANDATORY)
     with pytest.raises(DomainError) as error:
-        notification_queue(kind="kind_without_templates", cause="x", context={}, user=alice)
+        queue(kind="kind_without_templates", cause="x", context={}, user=alice)
     assert error.value.code == "template_missing"
     assert "kind_without_templates" in error.value.message
     assert OutboundEmail.objects.count() == 0
@@ -113,6 +113,6 @@ def test_registering_an_unknown_category_or_a_second_category_is_refused():
                                   "MAX_CONTEXT_BYTES": 100})
 def test_context_size_limit_is_a_setting(alice):
     with pytest.raises(DomainError) as error:
-        notification_queue(kind="administrative_notice", cause="x",
+        queue(kind="administrative_notice", cause="x",
                            context={"body": "y" * 200}, user=alice)
     assert error.value.code == "context_too_large"

@@ -90,3 +90,41 @@ def test_real_beat_and_worker_fire_the_deadline_sweep(live_worker, tmp_path, mak
     assert email.recipient_email == officer.email
     assert "sweep_deadlines" in (tmp_path / "beat.log").read_text()
     assert isinstance(live_worker, LiveWorker) and celery_app.conf.task_always_eager is False
+
+
+@pytest.mark.services
+def test_database_connection_killed_during_a_sweep_next_sweep_completes_once(
+        transactional_db, make_user, officer):
+    if connection.vendor != "postgresql":
+        pytest.skip("pg_terminate_backend needs PostgreSQL (DATABASE_URL)")
+    users = [make_user(f"user{n}") for n in range(40)]
+    requests = file_requests_received_days_ago(users, 25)
+    backend = {}
+    first = {}
+
+    def sweep() -> None:
+        try:
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT pg_backend_pid()")
+                backend["pid"] = cursor.fetchone()[0]
+            first["report"] = deadline_sweep()
+        finally:
+            connections.close_all()
+
+    thread = threading.Thread(target=sweep)
+    thread.start()
+    wait_for(lambda: DeadlineAlert.objects.exists(), timeout=30, interval=0.005,
+             what="the first sweep to start sending")
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_terminate_backend(%s)", [backend["pid"]])
+        assert cursor.fetchone()[0] is True
+    thread.join(timeout=60)
+
+    # The in-flight request failed with the connection and was rolled back; the sweep got a
+    # new connection for the rest.
+    assert any("OperationalError" in error for _, error in first["report"].failures)
+    second = deadline_sweep()
+    assert second.failures == []
+    for request in requests:
+        assert DeadlineAlert.objects.filter(request=request).count() == 1
+    assert OutboundEmail.objects.filter(kind="staff_deadline_reminder").count() == len(requests)

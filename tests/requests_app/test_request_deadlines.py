@@ -1,15 +1,16 @@
 """Deadline fields of each channel and type (RULES.md P21, P26, "How deadlines are counted")."""
 
+import re
 from datetime import UTC, datetime, timedelta
 
 import pytest
-
-pytestmark = pytest.mark.django_db
 
 from ccucaas_privacy import clock
 from requests_app import services
 from requests_app.models import Status
 from tests.requests_app.conftest import T0, file_portal, file_web_form
+
+pytestmark = pytest.mark.django_db
 
 # Received 2026-11-29 10:00 JST -> reply due before 2026-12-30 00:00 JST (= 12-29 15:00 UTC).
 DUE_FROM_T0 = datetime(2026, 12, 29, 15, 0, tzinfo=UTC)
@@ -131,6 +132,46 @@ def test_references_are_numbered_per_jst_year(alice, bob):
     first = file_portal(alice, now=T0)
     second = file_portal(bob, now=T0)
     new_year = file_portal(alice, "deletion", now=datetime(2026, 12, 31, 15, 0, tzinfo=UTC))
-    assert first.reference == "DSR-2026-000001"
-    assert second.reference == "DSR-2026-000002"
-    assert new_year.reference == "DSR-2027-000001"
+    # Numbers may have gaps (PostgreSQL sequences skip rolled-back filings) but never repeat.
+    assert re.fullmatch(r"DSR-2026-\d{6}", first.reference)
+    assert int(second.reference[-6:]) == int(first.reference[-6:]) + 1
+    assert re.fullmatch(r"DSR-2027-\d{6}", new_year.reference)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_simultaneous_filings_get_distinct_references_and_never_duplicate(make_user):
+    """Eight threads file at once: all get distinct references; the same subject and type twice
+    at once yields one request and one DuplicateRequestError (the constraint decides)."""
+    import threading
+
+    from django.db import connection as main_connection
+
+    from requests_app.services import DuplicateRequestError
+
+    users = [make_user(f"u{i}") for i in range(6)]
+    jobs = [users[i] for i in range(6)] + [users[0], users[0]]
+    jobs = [(u, "inquiry" if n >= 6 else "disclosure") for n, u in enumerate(jobs)]
+    results: list = []
+    barrier = threading.Barrier(len(jobs))
+
+    def file(user, type):
+        from django.db import connection
+
+        try:
+            barrier.wait()
+            results.append(file_portal(user, type))
+        except DuplicateRequestError as exc:
+            results.append(exc)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=file, args=job) for job in jobs]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    del main_connection
+    filed = [r for r in results if not isinstance(r, Exception)]
+    refused = [r for r in results if isinstance(r, DuplicateRequestError)]
+    assert len(filed) == 7 and len(refused) == 1, results
+    assert len({r.reference for r in filed}) == 7

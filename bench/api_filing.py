@@ -1,0 +1,148 @@
+"""Benchmark: filing data-subject requests through the API under 16 concurrent clients.
+
+gunicorn serves the project (PostgreSQL, Redis broker: each filing really queues its receipt
+email) on 127.0.0.1; a separate load-generator process runs 16 concurrent clients. In the same
+run it measures a trivial authenticated DRF endpoint (`GET /bench/ping/`, token auth like the
+filing endpoint). Phases alternate (ping, file, ping, file, ...), 3 repeats, medians reported.
+
+Figure: filings per second (`POST /api/v1/requests/`, 201 expected); baseline: pings per
+second. Target (issue 6): figure >= 0.5 x baseline with zero errors. p50/p99 latencies of both
+are reported. `run(size)` assumes Django is configured and the database migrated.
+"""
+
+import json
+import os
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from pathlib import Path
+
+from bench import harness
+
+SIZES = {"tiny": 120, "full": 2000}  # requests per phase
+CLIENTS = 16
+TYPES = ["disclosure", "correction", "deletion", "inquiry"]
+DETAILS = {
+    "disclosure": {"note": "保有個人データの開示をお願いします 🙏"},
+    "correction": {"items": [{"field": "first_name", "requested_value": "花子", "reason": "改名"}]},
+    "deletion": {"note": "退会に伴い削除してください"},
+    "inquiry": {"subject": "利用目的", "message": "閲覧履歴の利用目的を教えてください。"},
+}
+PREFIX = "benchfile"
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _users(n: int) -> list[str]:
+    """Tokens of n bench users with no open requests (created through the account service)."""
+    from rest_framework.authtoken.models import Token
+
+    from accounts_app.services import user_create
+
+    # Earlier runs' open requests would be duplicates and their evidence rows are append-only,
+    # so every run uses a fresh batch of users instead of deleting anything.
+    batch = f"{PREFIX}{int(time.time())}x"
+    tokens = []
+    for i in range(n):
+        user = user_create(username=f"{batch}{i}", email=f"{batch}{i}@bench.example",
+                           password=None)
+        tokens.append(Token.objects.create(user=user).key)
+    return tokens
+
+
+def _gunicorn(port: int, workers: int) -> subprocess.Popen:
+    env = {**os.environ, "CONN_MAX_AGE": "60", "DEBUG": "false", "LOG_LEVEL": "WARNING",
+           "PYTHONUNBUFFERED": "1"}
+    return subprocess.Popen(
+        [sys.executable, "-m", "gunicorn", "bench._api_filing_app:application",
+         "--bind", f"127.0.0.1:{port}", "--workers", str(workers), "--worker-class", "sync",
+         "--log-level", "warning", "--timeout", "60"],
+        cwd=harness.ROOT, env=env, start_new_session=True,
+        stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+    )
+
+
+def _wait_ready(port: int, proc: subprocess.Popen) -> None:
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise RuntimeError("gunicorn exited: " + proc.stderr.read().decode(errors="replace"))
+        try:
+            with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=2):
+                return
+        except OSError:
+            time.sleep(0.2)
+    raise RuntimeError("gunicorn did not answer within 60 s")
+
+
+def _phase(port: int, jobs: list[dict]) -> dict:
+    with tempfile.NamedTemporaryFile("w", suffix=".json", delete=False) as f:
+        json.dump({"host": "127.0.0.1", "port": port, "clients": CLIENTS, "jobs": jobs}, f)
+    try:
+        out = subprocess.run([sys.executable, "-m", "bench._api_filing_load", f.name],
+                             cwd=harness.ROOT, capture_output=True, text=True, check=True,
+                             timeout=900)
+    finally:
+        Path(f.name).unlink()
+    data = json.loads(out.stdout)
+    data["rps"] = len(jobs) / data["wall"]
+    return data
+
+
+def _warm(port: int, tokens: list[str]) -> None:
+    _phase(port, [{"method": "GET", "path": "/bench/ping/", "token": t, "expect": 200}
+                  for t in tokens[:64]])
+
+
+def run(size: str) -> dict:
+    from ccucaas_privacy.celery import app as celery_app
+
+    n = SIZES[size]
+    users_needed = (n * harness.REPEATS) // len(TYPES) + 1
+    tokens = _users(users_needed + 1)
+    filings = [{"method": "POST", "path": "/api/v1/requests/", "token": tokens[i // len(TYPES)],
+                "body": {"type": TYPES[i % len(TYPES)], "details": DETAILS[TYPES[i % len(TYPES)]]},
+                "expect": 201} for i in range(n * harness.REPEATS)]
+    workers = int(os.environ.get("BENCH_API_WORKERS") or min(2 * (os.cpu_count() or 1) + 1, CLIENTS))
+    port = _free_port()
+    proc = _gunicorn(port, workers)
+    pings, files = [], []
+    try:
+        _wait_ready(port, proc)
+        _warm(port, tokens)
+        for r in range(harness.REPEATS):
+            pings.append(_phase(port, [{"method": "GET", "path": "/bench/ping/",
+                                        "token": tokens[i % len(tokens)], "expect": 200}
+                                       for i in range(n)]))
+            files.append(_phase(port, filings[r * n:(r + 1) * n]))
+    finally:
+        if proc.poll() is None:
+            os.killpg(proc.pid, 15)
+            proc.wait(timeout=30)
+        celery_app.control.purge()  # nobody consumes the bench's receipt emails
+
+    def med(runs, key):
+        return statistics.median(run[key] for run in runs)
+
+    def pct(runs, q):
+        return round(1000 * statistics.median(harness.percentile(r["latencies"], q) for r in runs), 2)
+
+    errors = sum(r["error_count"] for r in pings + files)
+    figure, baseline = med(files, "rps"), med(pings, "rps")
+    return harness.result(
+        name="api_filing", figure=round(figure, 1), baseline=round(baseline, 1), unit="req/s",
+        target=">= 0.5x trivial DRF endpoint, 0 errors",
+        passed=figure >= 0.5 * baseline and errors == 0,
+        clients=CLIENTS, gunicorn_workers=workers, requests_per_phase=n,
+        filing_p50_ms=pct(files, 50), filing_p99_ms=pct(files, 99),
+        ping_p50_ms=pct(pings, 50), ping_p99_ms=pct(pings, 99),
+        errors=errors, error_samples=[e for r in pings + files for e in r["errors"]][:5],
+    )
