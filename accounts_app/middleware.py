@@ -100,7 +100,7 @@ def _write(entries: list[dict]) -> None:
 
 
 PERSISTENT_LOGIN_SESSION_KEY = "persistent_login_id"
-_TOUCHED_SESSION_KEY = "persistent_login_touched"
+PERSISTENT_LOGIN_TOUCHED_KEY = "persistent_login_touched"
 TOUCH_INTERVAL = timedelta(minutes=5)
 
 
@@ -121,8 +121,8 @@ class PersistentLoginMiddleware:
         from accounts_app.services import persistent_login_touch
 
         now = clock.now()
-        touched = session.get(_TOUCHED_SESSION_KEY, 0)
+        touched = session.get(PERSISTENT_LOGIN_TOUCHED_KEY, 0)
         if now.timestamp() - float(touched) < TOUCH_INTERVAL.total_seconds():
             return
         persistent_login_touch(public_id=public_id, ip=_ip(request))
-        session[_TOUCHED_SESSION_KEY] = now.timestamp()
+        session[PERSISTENT_LOGIN_TOUCHED_KEY] = now.timestamp()

@@ -18,6 +18,7 @@ from django.urls import reverse
 from django.utils import translation
 from django.utils.module_loading import import_string
 from django.utils.translation import gettext_lazy as _
+from rest_framework.authtoken.models import Token
 
 from accounts_app.models import (
     AccountClosure,
@@ -106,9 +107,10 @@ def account_sign_up(
     if missing:
         raise DomainError(str(_("The account was not created.")), code="consent_required",
                           details=missing)
-    password_validation.validate_password(
-        password, user=User(username=username, email=email)
-    )
+    try:
+        password_validation.validate_password(password, user=User(username=username, email=email))
+    except ValidationError as exc:
+        raise ValidationError({"password": exc.messages}) from exc
     version = policy_version_current()
     if version is None:
         raise DomainError(str(_("No privacy policy is in effect; sign-up is not possible now.")),
@@ -294,6 +296,7 @@ def account_close(*, user: User, reason: str = "", channel: str) -> AccountClosu
     user.save(update_fields=["is_active", "updated_at"])
     persistent_logins_revoke_all(user=user, reason="closed")
     _sessions_delete(user=user)
+    Token.objects.filter(user=user).delete()  # the API token dies with the account
     if settings.ACCOUNT_CLOSE_HOOK:
         import_string(settings.ACCOUNT_CLOSE_HOOK)(user=user, closure=closure)
     return closure
@@ -309,7 +312,5 @@ def validation_messages(exc: ValidationError) -> dict[str, list[str]]:
 @transaction.atomic
 def auth_token_issue(*, user: User) -> str:
     """The API token of the user (DRF authtoken), created on first use."""
-    from rest_framework.authtoken.models import Token
-
     token, _created = Token.objects.get_or_create(user=user)
     return token.key

@@ -24,7 +24,7 @@ from accounts_app.forms import (
     SignInForm,
     SignUpForm,
 )
-from accounts_app.middleware import PERSISTENT_LOGIN_SESSION_KEY
+from accounts_app.middleware import PERSISTENT_LOGIN_SESSION_KEY, PERSISTENT_LOGIN_TOUCHED_KEY
 from accounts_app.models import User
 from ccucaas_privacy.errors import DomainError
 
@@ -104,6 +104,7 @@ def _sign_in(request: HttpRequest, user: User, *, remember: bool) -> None:
         user=user, session_key=request.session.session_key,
         user_agent=user_agent(request), ip=client_ip(request))
     request.session[PERSISTENT_LOGIN_SESSION_KEY] = str(persistent.public_id)
+    request.session[PERSISTENT_LOGIN_TOUCHED_KEY] = persistent.last_used_at.timestamp()
 
 
 @require_POST

@@ -13,7 +13,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from django.db import IntegrityError, connection, transaction
+from django.db import connection, transaction
 
 from ccucaas_privacy import clock
 from notifications_app.services import notification_queue
@@ -111,21 +111,22 @@ def _handle_one(request_id, *, now: datetime, report: SweepReport, officers: lis
             _act(request, latest, now=now, report=report, officers=officers)
             handled.update(a.kind for a in alerts)
 
-    request.refresh_from_db(fields=["status", "reply_due_at", "effective_due_at"])
+    if request.status == "awaiting_verification":  # the expiry may have closed it
+        request.refresh_from_db(fields=["status"])
     request.next_check_at = deadlines.next_check_at(request, now=now,
                                                     handled_kinds=frozenset(handled))
     DataSubjectRequest.objects.filter(pk=request.pk).update(next_check_at=request.next_check_at)
 
 
 def _record(request, kind: str, due_at, outcome: str, recipients: list[str], note: str = ""
-            ) -> DeadlineAlert:
-    try:
-        with transaction.atomic():
-            return DeadlineAlert.objects.create(request=request, kind=kind, due_at=due_at,
-                                                outcome=outcome, recipients=recipients, note=note)
-    except IntegrityError:
-        # Already handled by another pass: the unique constraint is the last line of defence.
-        return DeadlineAlert.objects.get(request=request, kind=kind)
+            ) -> None:
+    # ON CONFLICT DO NOTHING: if another pass already recorded this kind, the unique
+    # constraint keeps the first row (the last line of defence behind the row lock).
+    DeadlineAlert.objects.bulk_create(
+        [DeadlineAlert(request=request, kind=kind, due_at=due_at, outcome=outcome,
+                       recipients=recipients, note=note)],
+        ignore_conflicts=True,
+    )
 
 
 def _act(request, alert: deadlines.PlannedAlert, *, now: datetime, report: SweepReport,

@@ -55,6 +55,22 @@ def _browser_missing() -> str | None:
     return None
 
 
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Every transactional test restores the database as migrations left it.
+
+    A transactional test flushes every table at teardown; the rows data migrations wrote
+    (purposes, policy version 1, staff groups) must come back for the tests after it, and
+    mixing serialized and plain flushes breaks content types, so all of them serialize.
+    """
+    for item in items:
+        marker = item.get_closest_marker("django_db")
+        transactional = bool(marker and marker.kwargs.get("transaction"))
+        fixtures = getattr(item, "fixturenames", [])
+        if transactional or {"transactional_db", "live_server", "live_worker"} & set(fixtures):
+            if "django_db_serialized_rollback" not in fixtures:
+                fixtures.append("django_db_serialized_rollback")
+
+
 def pytest_runtest_setup(item: pytest.Item) -> None:
     for marker, missing in (("services", _services_missing), ("browser", _browser_missing)):
         if item.get_closest_marker(marker) is None:

@@ -237,6 +237,8 @@ AXES_RESET_ON_SUCCESS = True
 AXES_VERBOSE = False
 # Sessions are database rows linked to their user, so one login can be revoked (P11).
 SESSION_ENGINE = "accounts_app.sessions"
+# P11: every sign-in (portal, admin) is a browser-session cookie unless "keep me signed in".
+SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 LOGIN_URL = "accounts:sign-in"
 LOGIN_REDIRECT_URL = "accounts:settings"
 LOGOUT_REDIRECT_URL = "home"

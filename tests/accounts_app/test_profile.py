@@ -145,3 +145,14 @@ def test_closing_the_account_deactivates_it_ends_every_login_and_records_why(ali
     assert PersistentLogin.objects.get(user=alice).revoked_reason == "closed"
     assert other_browser.get(reverse("accounts:settings")).status_code == 302
     assert portal_sign_in(Client(), "alice").status_code == 200  # cannot sign in again
+
+
+def test_closing_the_account_ends_its_api_token(client, alice):
+    token = client.post("/api/v1/auth/token/", {"username": "alice",
+                                                "password": "correct-horse-battery-42"},
+                        content_type="application/json").json()["token"]
+    from accounts_app.services import account_close
+
+    account_close(user=alice, reason="", channel="api")
+    response = client.get("/api/v1/accounts/me/", HTTP_AUTHORIZATION=f"Token {token}")
+    assert response.status_code in (401, 403)

@@ -198,3 +198,27 @@ def test_p03_api_token_endpoint_is_rate_limited(client, settings):
     statuses = [client.post("/api/v1/auth/token/", {"username": f"u{i}", "password": "x"},
                             content_type="application/json").status_code for i in range(12)]
     assert 429 in statuses
+
+
+def test_p11_last_use_of_a_persistent_login_is_kept_current(client, alice):
+    from datetime import UTC, datetime
+
+    import time_machine
+
+    start = datetime(2026, 11, 29, 1, 0, tzinfo=UTC)
+    with time_machine.travel(start, tick=False):
+        portal_sign_in(client, "alice", remember=True)
+    with time_machine.travel(start + timedelta(minutes=2), tick=False):
+        _settings_page(client)
+    assert PersistentLogin.objects.get().last_used_at == start  # touched at most every 5 min
+    with time_machine.travel(start + timedelta(minutes=10), tick=False):
+        _settings_page(client)
+    assert PersistentLogin.objects.get().last_used_at == start + timedelta(minutes=10)
+
+
+def test_p11_admin_sign_in_is_a_browser_session_cookie_too(client, officer):
+    client.get("/admin/login/")
+    response = client.post("/admin/login/?next=/admin/",
+                           {"username": "officer", "password": "correct-horse-battery-42"})
+    assert response.status_code == 302
+    assert response.cookies["sessionid"]["expires"] == ""

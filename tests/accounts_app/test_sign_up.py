@@ -141,3 +141,25 @@ def test_p01_api_weak_password_is_one_json_error_shape(client):
     assert response.status_code == 400
     assert response.json()["status"] == 400
     assert User.objects.count() == 0
+
+
+def test_p01_no_account_before_any_policy_is_in_effect(client):
+    from datetime import UTC, datetime
+
+    import time_machine
+
+    with time_machine.travel(datetime(2025, 1, 1, tzinfo=UTC), tick=False):
+        assert policy_version_current() is None
+        response = client.post("/api/v1/accounts/sign-up/", {
+            "username": "erin", "email": "erin@example.com",
+            "password": "correct-horse-battery-42", "accept_policy": True,
+            "consent_cross_border_storage": True}, content_type="application/json")
+    assert response.status_code == 409
+    assert response.json()["code"] == "no_policy"
+    assert User.objects.count() == 0
+
+
+def test_p01_sign_up_api_is_rate_limited(client, settings):
+    statuses = [client.post("/api/v1/accounts/sign-up/", {"username": f"u{i}"},
+                            content_type="application/json").status_code for i in range(12)]
+    assert statuses[0] == 400 and statuses[-1] == 429

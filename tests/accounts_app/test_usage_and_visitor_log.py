@@ -103,6 +103,32 @@ def test_p10_one_insert_per_request_written_when_the_response_closes(client, ali
     assert len(inserts) == 1 and inserts[0].startswith("INSERT")
 
 
+def test_p10_the_insert_runs_only_when_the_server_closes_the_response(db):
+    """The client gets its response before the visitor-log row is written."""
+    import io
+    import sys
+
+    from django.core.handlers.wsgi import WSGIHandler
+    from django.core.signals import request_finished, request_started
+    from django.db import close_old_connections
+
+    environ = {"REQUEST_METHOD": "GET", "PATH_INFO": "/", "SERVER_NAME": "testserver",
+               "SERVER_PORT": "80", "wsgi.input": io.BytesIO(b""), "wsgi.errors": sys.stderr,
+               "wsgi.url_scheme": "http", "REMOTE_ADDR": "198.51.100.7"}
+    # As Django's test client does: keep the test's database connection open.
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    try:
+        body = WSGIHandler()(environ, lambda status, headers, exc_info=None: None)
+        b"".join(body)
+        assert not VisitorLog.objects.exists()
+        body.close()
+    finally:
+        request_started.connect(close_old_connections)
+        request_finished.connect(close_old_connections)
+    assert VisitorLog.objects.get().ip == "198.51.100.7"
+
+
 def test_p10_entries_older_than_the_retention_are_purged_by_the_beat_task(alice, settings):
     settings.VISITOR_LOG_RETENTION_DAYS = 90
     now = datetime(2026, 11, 29, 3, 0, tzinfo=UTC)
