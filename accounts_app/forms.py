@@ -8,13 +8,14 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from accounts_app.models import Contact, ForumPost, Language, StorageRegion, User
 from accounts_app.services import password_reset_email_queue
 
 
 class SignUpForm(forms.Form):
-    username = forms.CharField(label=_("Username"), max_length=150)
+    username = forms.CharField(label=pgettext_lazy("account", "Username"), max_length=150)
     email = forms.EmailField(label=_("Email address"))
     password = forms.CharField(label=_("Password"), widget=forms.PasswordInput,
                                help_text=password_validation.password_validators_help_text_html)

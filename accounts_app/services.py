@@ -221,14 +221,23 @@ def session_key_hash(session_key: str) -> str:
 @transaction.atomic
 def persistent_login_create(*, user: User, session_key: str, user_agent: str = "",
                             ip: str | None = None) -> PersistentLogin:
-    """P11: record a 「サインイン状態の維持」 login, linked to the user's email address."""
+    """P11: record a 「サインイン状態の維持」 login, linked to the user's email address.
+
+    Ticking the box is the user's choice of a persistent cookie: the consent ledger records it
+    as the `persistent_login` purpose (idempotent while granted).
+    """
+    from consent_app.services import consent_grant
+
     now = clock.now()
     agent = agent_parse(user_agent)
-    return PersistentLogin.objects.create(
+    login = PersistentLogin.objects.create(
         user=user, email=user.email, session_key_hash=session_key_hash(session_key),
         browser=agent.browser, os=agent.os, device=agent.device, ip=ip,
         last_used_at=now, expires_at=now + timedelta(days=settings.PERSISTENT_LOGIN_DAYS),
     )
+    consent_grant(user=user, purpose="persistent_login", channel="portal", ip=ip,
+                  user_agent=user_agent)
+    return login
 
 
 @transaction.atomic

@@ -143,3 +143,24 @@ def test_personal_data_pages_need_sign_in(client):
     for name in ("settings", "contacts", "files", "posts", "profile", "close"):
         response = client.get(reverse(f"accounts:{name}"))
         assert response.status_code == 302 and "/sign-in/" in response["Location"]
+
+
+@pytest.mark.parametrize("page", ["contacts", "files", "posts", "settings"])
+def test_list_pages_use_a_constant_number_of_queries(alice_client, alice, content_dir,
+                                                     django_assert_max_num_queries, page):
+    def add(n):
+        for i in range(n):
+            contact_create(user=alice, name=f"c{i}")
+            content_file_create(user=alice, upload=SimpleUploadedFile(f"f{i}.txt", b"x"),
+                                storage_region="us-west-2")
+            forum_post_create(user=alice, title=f"p{i}", body="b")
+
+    add(1)
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as one:
+        alice_client.get(reverse(f"accounts:{page}"))
+    add(20)
+    with django_assert_max_num_queries(len(one.captured_queries)):
+        alice_client.get(reverse(f"accounts:{page}"))

@@ -8,6 +8,7 @@ from django.test import Client
 from django.urls import reverse
 
 from accounts_app.models import AccountSession, PersistentLogin
+from consent_app.selectors import consent_is_granted
 from tests.accounts_app.conftest import portal_sign_in
 
 pytestmark = pytest.mark.django_db
@@ -29,6 +30,7 @@ def test_p11_without_keep_me_signed_in_the_session_cookie_has_no_expiry(client, 
     assert cookie["expires"] == ""
     assert cookie["max-age"] == ""
     assert PersistentLogin.objects.count() == 0
+    assert not consent_is_granted(user=alice, purpose="persistent_login")
     assert _settings_page(client).status_code == 200
 
 
@@ -51,6 +53,8 @@ def test_p11_keep_me_signed_in_sets_a_30_day_cookie_and_records_the_login(alice,
     assert client.session.session_key not in login.session_key_hash
     page = _settings_page(client).content.decode()
     assert "Chrome 120" in page and "Windows 10" in page
+    # The choice of a persistent cookie is recorded in the consent ledger (P11).
+    assert consent_is_granted(user=alice, purpose="persistent_login")
 
 
 def test_p11_persistent_login_days_is_configurable(alice, settings):

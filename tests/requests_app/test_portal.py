@@ -155,3 +155,13 @@ def test_helpdesk_form_rejects_bad_input_and_files_nothing(client):
 
 def test_unknown_verification_link_is_a_404_page(client):
     assert client.get("/requests/verify/nonsense/").status_code == 404
+
+
+def test_admin_list_and_timeline_open_for_a_privacy_officer(client, alice, privacy_officer):
+    req = file_portal(alice, "deletion")
+    client.force_login(privacy_officer)
+    listing = client.get("/admin/requests_app/datasubjectrequest/?overdue=no")
+    assert listing.status_code == 200 and req.reference in listing.content.decode()
+    change = client.get(f"/admin/requests_app/datasubjectrequest/{req.pk}/change/")
+    assert change.status_code == 200
+    assert client.post(f"/admin/requests_app/datasubjectrequest/{req.pk}/delete/").status_code == 403
