@@ -66,9 +66,9 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
         marker = item.get_closest_marker("django_db")
         transactional = bool(marker and marker.kwargs.get("transaction"))
         fixtures = getattr(item, "fixturenames", [])
-        if transactional or {"transactional_db", "live_server", "live_worker"} & set(fixtures):
-            if "django_db_serialized_rollback" not in fixtures:
-                fixtures.append("django_db_serialized_rollback")
+        needs_restore = transactional or {"transactional_db", "live_server", "live_worker"} & set(fixtures)
+        if needs_restore and "django_db_serialized_rollback" not in fixtures:
+            fixtures.append("django_db_serialized_rollback")
 
 
 def pytest_runtest_setup(item: pytest.Item) -> None:
