@@ -13,3 +13,7 @@ class AccountsAppConfig(AppConfig):
                       description="Confirm the email address of a new account (P01).")
         register_kind("account_password_reset", category="mandatory",
                       description="Password reset link.")
+
+        from accounts_app.receivers import connect
+
+        connect()

@@ -23,6 +23,7 @@ from consent_app.models import (
     RecipientType,
     Testimonial,
 )
+from consent_app.signals import consent_withdrawn
 
 
 def _check_channel(channel: str) -> None:
@@ -79,8 +80,10 @@ def consent_withdraw(*, user, purpose: str, channel: str, ip: str | None = None,
         latest = selectors.consent_latest_event(user=user, purpose=parsed.code)
         if latest is not None and latest.action == ConsentAction.WITHDRAWN:
             return latest
-        return _append(user=user, purpose=parsed.code, action=ConsentAction.WITHDRAWN,
-                       channel=channel, ip=ip, user_agent=user_agent, policy_version=None)
+        event = _append(user=user, purpose=parsed.code, action=ConsentAction.WITHDRAWN,
+                        channel=channel, ip=ip, user_agent=user_agent, policy_version=None)
+        consent_withdrawn.send(sender=ConsentEvent, user=user, purpose=parsed.code, event=event)
+        return event
 
 
 def consent_gpc_apply(*, user, ip: str | None = None, user_agent: str = "") -> ConsentEvent | None:

@@ -226,3 +226,15 @@ def test_p11_admin_sign_in_is_a_browser_session_cookie_too(client, officer):
                            {"username": "officer", "password": "correct-horse-battery-42"})
     assert response.status_code == 302
     assert response.cookies["sessionid"]["expires"] == ""
+
+
+def test_p11_withdrawing_persistent_login_consent_signs_out_every_kept_browser(alice):
+    from consent_app.services import consent_withdraw
+
+    browsers = [Client(HTTP_USER_AGENT=ua) for ua in (CHROME_ON_WINDOWS, SAFARI_ON_IPHONE)]
+    for browser in browsers:
+        portal_sign_in(browser, "alice", remember=True)
+    consent_withdraw(user=alice, purpose="persistent_login", channel="portal")
+    assert not PersistentLogin.objects.filter(user=alice, revoked_at__isnull=True).exists()
+    assert set(PersistentLogin.objects.values_list("revoked_reason", flat=True)) == {"consent_withdrawn"}
+    assert all(_settings_page(b).status_code == 302 for b in browsers)

@@ -61,3 +61,13 @@ def test_celery_is_json_only_with_late_acks_and_time_limits():
     app.loader.import_default_modules()  # what a worker does at start: import every tasks.py
     for entry in app.conf.beat_schedule.values():
         assert entry["task"] in app.tasks, entry
+
+
+def test_env_example_lists_every_variable_the_settings_read():
+    import re
+
+    settings_source = "\n".join(p.read_text() for p in (ROOT / "ccucaas_privacy" / "settings").glob("*.py"))
+    read = set(re.findall(r"""env(?:\.\w+)?\(\s*["']([A-Z][A-Z0-9_]+)["']""", settings_source))
+    read |= set(re.findall(r"""_required\(\s*["']([A-Z][A-Z0-9_]+)["']""", settings_source))
+    documented = set(re.findall(r"^(?:# )?([A-Z][A-Z0-9_]+)=", (ROOT / ".env.example").read_text(), re.M))
+    assert sorted(read - documented) == []

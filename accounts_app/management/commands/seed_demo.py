@@ -10,7 +10,7 @@ from django.db import transaction
 
 from accounts_app.demo import DEMO_PASSWORD
 
-SEED_ORDER = ["consent_app", "accounts_app", "notifications_app", "requests_app"]
+SEED_ORDER = ["accounts_app", "consent_app", "notifications_app", "requests_app"]
 
 
 class Command(BaseCommand):
