@@ -157,7 +157,7 @@ class PersistentLogin(models.Model):
     last_used_at = models.DateTimeField(_("last used at"))
     expires_at = models.DateTimeField(_("expires at"))
     revoked_at = models.DateTimeField(_("revoked at"), null=True, blank=True)
-    revoked_reason = models.CharField(_("revoked because"), max_length=16, blank=True)
+    revoked_reason = models.CharField(_("revoked because"), max_length=32, blank=True)
 
     class Meta:
         verbose_name = _("persistent login")
