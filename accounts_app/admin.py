@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.utils.translation import gettext_lazy as _
 
+from accounts_app.admin_access import PersonalDataAccessMixin
 from accounts_app.models import (
     AccountClosure,
     Contact,
@@ -10,6 +11,7 @@ from accounts_app.models import (
     PaymentReference,
     PersistentLogin,
     ProfileChange,
+    StaffAccess,
     UsageDaily,
     UsageRecord,
     User,
@@ -18,7 +20,7 @@ from accounts_app.models import (
 
 
 @admin.register(User)
-class UserAdmin(DjangoUserAdmin):
+class UserAdmin(PersonalDataAccessMixin, DjangoUserAdmin):
     list_display = ("username", "email", "language", "is_active", "is_staff", "created_at")
     list_filter = ("is_active", "is_staff", "language")
     search_fields = ("username", "email")
@@ -32,7 +34,7 @@ class UserAdmin(DjangoUserAdmin):
     )
 
 
-class ReadOnlyAdmin(admin.ModelAdmin):
+class ReadOnlyAdmin(PersonalDataAccessMixin, admin.ModelAdmin):
     """Personal data is changed by its owner or through requests, not edited in the admin."""
 
     def has_add_permission(self, request):
@@ -110,3 +112,25 @@ class ForumPostAdmin(ReadOnlyAdmin):
     list_display = ("title", "user", "published", "created_at")
     list_select_related = ("user",)
     list_filter = ("published",)
+
+
+@admin.register(StaffAccess)
+class StaffAccessAdmin(admin.ModelAdmin):
+    """P18 evidence: read-only for privacy officers; nobody adds, changes or deletes rows."""
+
+    list_display = ("created_at", "staff", "subject_label", "what", "object_ref", "reason")
+    list_filter = ("what", "created_at", ("staff", admin.RelatedOnlyFieldListFilter))
+    search_fields = ("subject_label", "staff__username", "reason", "object_ref")
+    list_select_related = ("staff",)
+    date_hierarchy = "created_at"
+    readonly_fields = ("created_at", "staff", "subject", "subject_label", "what", "object_ref",
+                       "path", "reason")
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

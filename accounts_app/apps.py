@@ -7,6 +7,9 @@ class AccountsAppConfig(AppConfig):
     verbose_name = _("Accounts and personal data")
 
     def ready(self) -> None:
+        from accounts_app.sources import sources_register  # fulfilment sources
+
+        sources_register()
         from notifications_app.kinds import register_kind
 
         register_kind("account_email_confirmation", category="mandatory",
@@ -17,3 +20,10 @@ class AccountsAppConfig(AppConfig):
         from accounts_app.receivers import connect
 
         connect()
+
+        from django.db.models.signals import post_migrate
+
+        from accounts_app.roles import roles_apply
+
+        # After every app's migrations (and test flushes): groups hold exactly their roles.
+        post_migrate.connect(roles_apply, dispatch_uid="accounts_roles_apply")

@@ -3,7 +3,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from accounts_app import views, views_data
+from accounts_app import views, views_data, views_staff
 
 app_name = "accounts"
 urlpatterns = [
@@ -41,4 +41,8 @@ urlpatterns = [
     path("account/posts/<uuid:public_id>/", views_data.forum_post_edit, name="post-edit"),
     path("account/posts/<uuid:public_id>/delete/", views_data.forum_post_delete,
          name="post-delete"),
+    # Staff: second factor for the admin, and the P18 reason form.
+    path("staff/two-factor/", views_staff.two_factor_verify, name="staff-2fa"),
+    path("staff/two-factor/setup/", views_staff.two_factor_setup, name="staff-2fa-setup"),
+    path("staff/access-reason/", views_staff.access_reason, name="staff-access-reason"),
 ]

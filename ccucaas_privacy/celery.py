@@ -30,10 +30,16 @@ BEAT_SCHEDULE = {
         "task": "requests_app.tasks.sweep_deadlines",
         "schedule": timedelta(seconds=float(os.environ.get("DEADLINE_SWEEP_INTERVAL_SECONDS", "60"))),
     },
+    # RULES P21/P08: propagation retries, released legal holds, expired disclosure packages.
+    "requests-fulfilment-sweep": {"task": "requests_app.tasks.fulfilment_sweep",
+                                  "schedule": timedelta(minutes=1)},
     "notifications-sweep-outbox": {
         "task": "notifications_app.tasks.sweep_outbox",
         "schedule": timedelta(minutes=1),
     },
+    # RULES P23: monthly compliance report to privacy officers (daily run, sent once a month).
+    "requests-compliance-report": {"task": "requests_app.tasks.compliance_report_send",
+                                   "schedule": timedelta(hours=6)},
 }
 app.conf.beat_schedule = BEAT_SCHEDULE
 

@@ -7,6 +7,9 @@ class NotificationsAppConfig(AppConfig):
     verbose_name = _("Notifications")
 
     def ready(self) -> None:
+        from notifications_app.sources import sources_register  # fulfilment sources
+
+        sources_register()
         from anymail.signals import tracking
 
         from notifications_app.kinds import Category, register_kind

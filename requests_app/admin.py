@@ -1,34 +1,43 @@
-"""Staff view of requests. Read-only rows; every change goes through a service (actions)."""
+"""Staff triage of data-subject requests in the Django admin (issue 9; DESIGN section 9).
 
-from django.contrib import admin, messages
+Rows are read-only: every change goes through a service, called from the buttons of the change
+page (`requests_app/admin_actions.py`). The list shows the deadline at a glance and costs the
+same number of queries whatever the number of rows.
+"""
+
+import importlib
+import importlib.util
+
+from django.contrib import admin
+from django.urls import path
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
-from ccucaas_privacy import clock
-from ccucaas_privacy.errors import DomainError
-from requests_app import selectors, services
-from requests_app.models import DataSubjectRequest, RequestEvent
+from accounts_app.models import StaffAccessKind
+from requests_app import admin_actions, selectors
+from requests_app.admin_lists import (
+    AssigneeFilter,
+    DeadlineFilter,
+    VerificationFilter,
+    changelist_queryset,
+    deadline_badge,
+    propagation_state,
+)
+from requests_app.alerts import DeadlineAlert
+from requests_app.models import DataSubjectRequest, RequestEvent, VerificationChallenge
 
-
-class OverdueFilter(admin.SimpleListFilter):
-    title = _("overdue")
-    parameter_name = "overdue"
-
-    def lookups(self, request, model_admin):
-        return [("yes", _("Overdue")), ("no", _("Not overdue"))]
-
-    def queryset(self, request, queryset):
-        if self.value() in ("yes", "no"):
-            ids = selectors.staff_requests(overdue=self.value() == "yes").values("pk")
-            return queryset.filter(pk__in=ids)
-        return queryset
+BADGE_STYLE = {"green": "#1e7e34", "amber": "#b36b00", "red": "#c82333", "grey": "#6c757d"}
 
 
 class RequestEventInline(admin.TabularInline):
+    """The append-only timeline, read-only."""
+
     model = RequestEvent
     extra = 0
     can_delete = False
     fields = ["created_at", "action", "from_status", "to_status", "actor", "note"]
     readonly_fields = fields
+    verbose_name_plural = _("timeline")
 
     def has_add_permission(self, request, obj=None) -> bool:
         return False
@@ -36,35 +45,144 @@ class RequestEventInline(admin.TabularInline):
     def has_change_permission(self, request, obj=None) -> bool:
         return False
 
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("actor")
+
 
 @admin.register(DataSubjectRequest)
 class DataSubjectRequestAdmin(admin.ModelAdmin):
-    list_display = ["reference", "type", "channel", "status", "display_name", "assignee",
-                    "received_at", "reply_due_at", "days_left"]
-    list_filter = ["status", "type", "channel", OverdueFilter, "assignee"]
-    search_fields = ["reference", "subject__username", "subject__email", "subject_email",
-                     "subject_name"]
+    list_display = ["reference", "type", "channel", "subject_display", "status", "assignee",
+                    "received_jst", "reply_due_jst", "days_left", "propagation"]
+    list_filter = ["status", "type", "channel", AssigneeFilter, DeadlineFilter,
+                   VerificationFilter]
+    search_fields = ["reference", "subject__username", "subject__email", "subject_email"]
+    list_select_related = ["subject", "assignee"]
+    list_per_page = 100
     readonly_fields = [f.name for f in DataSubjectRequest._meta.fields]
     inlines = [RequestEventInline]
-    actions = ["start_review"]
+    actions = None
+    change_form_template = "admin/requests_app/datasubjectrequest/change_form.html"
+    change_list_template = "admin/requests_app/datasubjectrequest/change_list.html"
+
+    def get_queryset(self, request):
+        qs = changelist_queryset(self.model._default_manager.get_queryset())
+        return qs.order_by(*self.get_ordering(request))
+
+    def get_ordering(self, request):
+        # Most urgent first: open requests by reply deadline, then unverified, then the rest.
+        return ["urgency", "reply_due_at", "-received_at"]
 
     def has_add_permission(self, request) -> bool:
+        # New requests are recorded through the help-desk form (a service call), see get_urls.
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
         return False
 
     def has_delete_permission(self, request, obj=None) -> bool:
         return False
 
+    def get_urls(self):
+        prefix = f"{self.opts.app_label}_{self.opts.model_name}"
+        wrap = self.admin_site.admin_view
+        return [
+            path("helpdesk/", wrap(admin_actions.helpdesk_record), name=f"{prefix}_helpdesk"),
+            path("compliance/", wrap(admin_actions.compliance_report),
+                 name=f"{prefix}_compliance"),
+            path("compliance.csv", wrap(admin_actions.compliance_report_csv),
+                 name=f"{prefix}_compliance_csv"),
+            path("<uuid:pk>/act/<str:action>/", wrap(admin_actions.request_act),
+                 name=f"{prefix}_act"),
+            *super().get_urls(),
+        ]
+
+    def changelist_view(self, request, extra_context=None):
+        extra = {"can_record_helpdesk": request.user.has_perm("requests_app.add_datasubjectrequest"),
+                 "can_view_report": admin_actions.can_view_report(request.user)}
+        return super().changelist_view(request, {**extra, **(extra_context or {})})
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        obj = self.get_object(request, object_id)
+        if obj is not None and request.method == "GET":
+            from accounts_app.staff_access import access_gate
+
+            refused = access_gate(request, what=StaffAccessKind.REQUEST_DETAIL,
+                                  subject=obj.subject, email=obj.subject_email,
+                                  object_ref=obj.reference)
+            if refused is not None:
+                return refused
+        extra = admin_actions.change_context(request, obj) if obj is not None else {}
+        return super().change_view(request, object_id, form_url, {**extra, **(extra_context or {})})
+
+    @admin.display(description=_("subject"), ordering="subject__username")
+    def subject_display(self, obj) -> str:
+        if obj.subject_id:
+            return f"{obj.subject.username} <{obj.subject.email}>"
+        return f"{obj.subject_name} <{obj.subject_email}>"
+
+    @admin.display(description=_("received (JST)"), ordering="received_at")
+    def received_jst(self, obj) -> str:
+        return selectors.format_jst(obj.received_at)
+
+    @admin.display(description=_("reply due (JST)"), ordering="reply_due_at")
+    def reply_due_jst(self, obj) -> str:
+        return selectors.format_jst(obj.reply_due_at) or "—"
+
     @admin.display(description=_("days left"))
     def days_left(self, obj) -> str:
-        if obj.reply_due_at is None or obj.status not in selectors.REPLY_PENDING:
-            return "—"
-        return str((obj.reply_due_at - clock.now()).days)
+        badge = deadline_badge(obj)
+        return format_html(
+            '<span class="deadline-badge badge-{}" style="background:{};color:#fff;'
+            'padding:2px 8px;border-radius:10px;white-space:nowrap">{}</span>',
+            badge.colour, BADGE_STYLE[badge.colour], badge.label)
 
-    @admin.action(description=_("Start review of the selected requests"),
-                  permissions=["change"])
-    def start_review(self, request, queryset):
-        for obj in queryset:
-            try:
-                services.request_start_review(request=obj, actor=request.user)
-            except DomainError as exc:
-                self.message_user(request, f"{obj.reference}: {exc.message}", messages.WARNING)
+    @admin.display(description=_("propagation"))
+    def propagation(self, obj) -> str:
+        return propagation_state(obj)
+
+
+class EvidenceAdmin(admin.ModelAdmin):
+    """Evidence rows: readable, never added, changed or deleted in the admin."""
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+
+@admin.register(RequestEvent)
+class RequestEventAdmin(EvidenceAdmin):
+    list_display = ["created_at", "request", "action", "from_status", "to_status", "actor"]
+    list_filter = ["action", "to_status"]
+    search_fields = ["request__reference", "actor__username", "note"]
+    list_select_related = ["request", "actor"]
+    date_hierarchy = "created_at"
+
+
+@admin.register(DeadlineAlert)
+class DeadlineAlertAdmin(EvidenceAdmin):
+    """What the deadline engine did; `deadline_data_error` rows need a human (filter kind)."""
+
+    list_display = ["created_at", "request", "kind", "outcome", "due_at", "note"]
+    list_filter = ["kind", "outcome"]
+    search_fields = ["request__reference", "kind", "note"]
+    list_select_related = ["request"]
+    date_hierarchy = "created_at"
+
+
+@admin.register(VerificationChallenge)
+class VerificationChallengeAdmin(EvidenceAdmin):
+    list_display = ["request", "created_at", "expires_at", "failed_attempts", "used_at",
+                    "invalidated_at"]
+    list_select_related = ["request"]
+    search_fields = ["request__reference"]
+    exclude = ["token_hash", "code_hash"]
+
+
+# Fulfilment's admin (helper "fulfil") registers its models when present.
+if importlib.util.find_spec("requests_app.admin_fulfilment") is not None:
+    importlib.import_module("requests_app.admin_fulfilment")

@@ -209,9 +209,28 @@ class StaffRequestDetailView(GenericAPIView):
     serializer_class = StaffRequestSerializer
     permission_classes = [permissions.IsAuthenticated, StaffViewer]
 
-    @extend_schema(operation_id="staff_requests_retrieve")
+    @extend_schema(operation_id="staff_requests_retrieve", parameters=[OpenApiParameter(
+        "X-Access-Reason", str, OpenApiParameter.HEADER, required=False,
+        description="Why you open this person's data (P18 staff access log)")])
     def get(self, request, pk):
-        return Response(StaffRequestSerializer(_staff_get(pk)).data)
+        obj = _staff_get(pk)
+        _log_staff_access(request, obj)
+        return Response(StaffRequestSerializer(obj).data)
+
+
+def _log_staff_access(request, obj: DataSubjectRequest) -> None:
+    """P18: every staff view of a request (personal data) is a StaffAccess row."""
+    from accounts_app.models import StaffAccessKind
+    from accounts_app.services_staff import staff_access_record, subject_label_for
+    from accounts_app.staff_access import api_reason
+
+    reason = api_reason(staff=request.user, subject=obj.subject,
+                        header_reason=request.headers.get("X-Access-Reason", ""))
+    staff_access_record(staff=request.user, what=StaffAccessKind.API_REQUEST_DETAIL,
+                        reason=reason, subject=obj.subject,
+                        subject_label=subject_label_for(subject=obj.subject,
+                                                        email=obj.subject_email),
+                        object_ref=obj.reference, path=request.get_full_path())
 
 
 class _StaffAction(GenericAPIView):

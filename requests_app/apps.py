@@ -12,3 +12,10 @@ class RequestsAppConfig(AppConfig):
 
         kinds_register()
         deadline_kinds_register()
+        from requests_app.sources.history import sources_register
+
+        sources_register()
+
+        from requests_app.services_report import kinds_register as report_kinds_register
+
+        report_kinds_register()

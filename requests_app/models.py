@@ -195,3 +195,10 @@ class ReferenceCounter(models.Model):
 
 # The deadline engine's evidence rows live in their own module (requests_app/alerts.py).
 from requests_app.alerts import DeadlineAlert  # noqa: E402, F401
+from requests_app.fulfilment_models import (  # noqa: E402, F401
+    CorrectionDecision,
+    DisclosurePackage,
+    LegalHold,
+    Processor,
+    Propagation,
+)

@@ -21,6 +21,7 @@ KINDS = {
     "request_expired": "A request expired because identity was never verified",
     "request_completed": "A correction or deletion is in effect everywhere",
     "request_assigned": "Staff notice: a request was assigned to you",
+    "request_package_ready": "The disclosure package is ready to download (signed link)",
 }
 
 

@@ -422,7 +422,11 @@ def request_reply(*, request: DataSubjectRequest, actor, text: str, attachments:
             request.completed_at = now
             request.closed_at = now
             _transition(request, action="complete", actor=actor, now=now)
-        notify_subject(request, kind="request_replied", cause_suffix="replied")
+        from requests_app import services_fulfilment as fulfilment
+
+        notify_subject(request, kind="request_replied", cause_suffix="replied",
+                       extra=fulfilment.reply_context(request))
+        transaction.on_commit(lambda: fulfilment.request_after_reply(request=request))
         return request
 
 
@@ -467,5 +471,6 @@ def request_complete(*, request: DataSubjectRequest, actor=None, note: str = "",
         request.completed_at = now
         request.closed_at = now
         _transition(request, action="complete", actor=actor, now=now, note=note)
-        notify_subject(request, kind="request_completed", cause_suffix="completed")
-        return request
+        if request.type != RequestType.DELETION:  # after a deletion there is no address left:
+            notify_subject(request, kind="request_completed", cause_suffix="completed")
+        return request  # the reply told the subject when it takes effect and what is kept

@@ -11,6 +11,8 @@ urlpatterns: list = [
     path("requests/new/<str:type>/", views.request_new_of_type, name="new_of_type"),
     path("requests/<uuid:pk>/", views.request_detail, name="detail"),
     path("requests/<uuid:pk>/withdraw/", views.request_withdraw, name="withdraw"),
+    path("requests/<uuid:pk>/package/<str:token>/", views.package_download,
+         name="package_download"),
     path("help-desk/", views.helpdesk, name="helpdesk"),
     path("requests/verify/<str:token>/", views.verify, name="verify"),
     path("requests/verify/<str:token>/resend/", views.verify_resend, name="verify_resend"),

@@ -2,7 +2,7 @@
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
@@ -18,6 +18,12 @@ from requests_app.forms import (
     domain_error_to_form,
 )
 from requests_app.models import Channel, RequestType
+from requests_app.packages import (
+    package_download_record,
+    package_for_download,
+    package_link,
+    private_storage,
+)
 from requests_app.services import DuplicateRequestError
 from requests_app.transitions import can
 from requests_app.verification import challenge_for_token, challenge_problem
@@ -80,7 +86,22 @@ def request_detail(request: HttpRequest, pk: str) -> HttpResponse:
         "can_withdraw": can("withdraw", obj.status),
         "overdue": selectors.request_is_overdue(obj),
         "withdraw_form": WithdrawForm(),
+        "package": package_link(request=obj),
     })
+
+
+@login_required
+def package_download(request: HttpRequest, pk: str, token: str) -> HttpResponse:
+    """Signed link, owner only: another user or a bad signature 404, expired 410 (P21)."""
+    try:
+        package = package_for_download(user=request.user, request_id=pk, token=token)
+    except DomainError as exc:
+        if exc.status == 410:
+            return render(request, "requests_app/package_gone.html", status=410)
+        raise Http404 from exc
+    package_download_record(package=package, user=request.user)
+    return FileResponse(private_storage().open(package.file_name, "rb"), as_attachment=True,
+                        filename=package.file_name.rsplit("/", 1)[-1], content_type="application/zip")
 
 
 @login_required

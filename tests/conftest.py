@@ -197,6 +197,15 @@ def officer(make_user):
 
 
 @pytest.fixture
+def staff_sign_in(db) -> Callable[..., Any]:
+    """Sign a staff user in to the admin with password and a real TOTP code:
+    `staff_sign_in(client, user)` (see tests/accounts_app/staff.py)."""
+    from tests.accounts_app.staff import staff_sign_in as sign_in
+
+    return sign_in
+
+
+@pytest.fixture
 def browser_page(live_server, transactional_db, django_db_serialized_rollback, monkeypatch):
     """A real headless Debian chromium page (Playwright) against the live server on 127.0.0.1.
 

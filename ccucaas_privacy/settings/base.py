@@ -19,7 +19,8 @@ VAR_DIR = Path(env("VAR_DIR", default=str(BASE_DIR / "var")))
 DJANGO_ENV = env("DJANGO_ENV", default="development").lower()
 
 # Development-only key: production.py refuses to start without SECRET_KEY in the environment.
-SECRET_KEY = env("SECRET_KEY", default="dev-insecure-ccucaas-privacy-change-me")
+DEVELOPMENT_SECRET_KEY = "dev-insecure-ccucaas-privacy-change-me"
+SECRET_KEY = env("SECRET_KEY", default=DEVELOPMENT_SECRET_KEY)
 DEBUG = env.bool("DEBUG", default=DJANGO_ENV == "development")
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "[::1]", "testserver"])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
@@ -290,3 +291,62 @@ NOTIFICATIONS = {
     "SWEEP_BATCH": env.int("NOTIFICATIONS_SWEEP_BATCH", default=1000),
     "MAX_CONTEXT_BYTES": env.int("NOTIFICATIONS_MAX_CONTEXT_BYTES", default=32768),
 }
+
+# --- admin ---
+# Staff sign in to the admin with a second factor: TOTP (django-otp) with recovery codes.
+INSTALLED_APPS += ["django_otp", "django_otp.plugins.otp_totp", "django_otp.plugins.otp_static"]
+MIDDLEWARE += ["django_otp.middleware.OTPMiddleware",
+               "accounts_app.middleware_staff.StaffTwoFactorMiddleware"]
+OTP_TOTP_ISSUER = env("OTP_TOTP_ISSUER", default="CCUCaaS Privacy")
+# P23: the day of the month (JST) the compliance report is emailed to privacy officers.
+COMPLIANCE_REPORT_DAY = env.int("COMPLIANCE_REPORT_DAY", default=1)
+
+# --- requests_app fulfilment ---
+# Disclosure packages: private storage through Django's storage API (never web-served; any
+# django-storages backend in production), signed download links valid this many days.
+PRIVATE_STORAGE = {
+    "BACKEND": env("PRIVATE_STORAGE_BACKEND", default="django.core.files.storage.FileSystemStorage"),
+    "OPTIONS": {"location": env("PRIVATE_STORAGE_DIR", default=str(VAR_DIR / "private"))},
+}
+PACKAGE_TTL_DAYS = env.int("PACKAGE_TTL_DAYS", default=7)
+# P08: backups holding erased data are gone after this many days (stated in deletion replies).
+BACKUP_RETENTION_DAYS = env.int("BACKUP_RETENTION_DAYS", default=30)
+# Propagation retries to sources and service providers: exponential backoff, never long ETAs.
+FULFILMENT = {
+    "RETRY_BASE_SECONDS": env.int("FULFILMENT_RETRY_BASE_SECONDS", default=30),
+    "RETRY_MAX_SECONDS": env.int("FULFILMENT_RETRY_MAX_SECONDS", default=1800),
+    "MAX_ATTEMPTS": env.int("FULFILMENT_MAX_ATTEMPTS", default=20),
+}
+# P21: closing the account files a deletion request.
+ACCOUNT_CLOSE_HOOK = env("ACCOUNT_CLOSE_HOOK",
+                         default="requests_app.services_fulfilment.account_close_deletion_request")
+
+# --- harden ---
+# Content-Security-Policy (django-csp), active in every environment: scripts only from this
+# site (no inline scripts or handlers) plus the analytics script when one is configured; inline
+# styles are still allowed (`<style>` blocks in base.html and the admin).
+from csp.constants import NONE, SELF, UNSAFE_INLINE  # noqa: E402
+
+INSTALLED_APPS += ["csp", "drf_spectacular_sidecar"]
+MIDDLEWARE.insert(1, "csp.middleware.CSPMiddleware")
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF, *([ANALYTICS_SCRIPT_URL] if ANALYTICS_SCRIPT_URL else [])],
+        "style-src": [SELF, UNSAFE_INLINE],
+        "img-src": [SELF, "data:"],
+        "object-src": [NONE],
+        "frame-ancestors": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+    },
+}
+# Swagger UI from the installed sidecar package (no CDN, no inline script).
+SPECTACULAR_SETTINGS.update({
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+})
+SECURE_REFERRER_POLICY = "same-origin"
+SESSION_COOKIE_HTTPONLY = True
+X_FRAME_OPTIONS = "DENY"

@@ -15,9 +15,8 @@ NOW = datetime(2026, 12, 1, 1, 0, tzinfo=UTC)  # 2026-12-01 10:00 JST
 
 
 @pytest.fixture
-def staff(client, officer):
-    client.force_login(officer)
-    return client
+def staff(client, officer, staff_sign_in):
+    return staff_sign_in(client, officer)
 
 
 def _version_form(date: str, time: str, importance="major", version="2"):

@@ -15,7 +15,7 @@ from django.conf import settings
 from django.core.mail.backends.filebased import EmailBackend as FileBackend
 
 
-def _unavailable_response() -> requests.Response:
+def unavailable_response() -> requests.Response:
     response = requests.Response()
     response.status_code = 503
     response.reason = "Service Unavailable"
@@ -32,7 +32,7 @@ class FlakyAnymailBackend(AnymailTestBackend):
     def post_to_esp(self, payload, message):
         if FlakyAnymailBackend.failures > 0:
             FlakyAnymailBackend.failures -= 1
-            response = _unavailable_response()
+            response = unavailable_response()
             response.status_code = FlakyAnymailBackend.status_code
             raise AnymailAPIError("ESP unavailable", status_code=response.status_code,
                                   response=response, backend=self)

@@ -2,19 +2,22 @@
 re-queued by the sweep when the broker was down at commit time (tasks eager here; the same
 with a real broker and worker in test_live_worker.py)."""
 
+import smtplib
 from datetime import timedelta
 
 import pytest
 import time_machine
+from anymail.exceptions import AnymailAPIError, AnymailRecipientsRefused
 from django.core import mail
 from django.test import override_settings
 
 from ccucaas_privacy import clock
 from ccucaas_privacy.celery import app as celery_app
+from notifications_app.delivery_errors import is_transient
 from notifications_app.models import OutboundEmail, Status
 from notifications_app.services import outbound_email_send
 from notifications_app.tasks import send_outbound_email
-from tests.notifications_app.backends import FlakyAnymailBackend
+from tests.notifications_app.backends import FlakyAnymailBackend, unavailable_response
 from tests.notifications_app.conftest import broker_unreachable, queue, sweep
 
 pytestmark = pytest.mark.django_db
@@ -147,3 +150,33 @@ def test_sent_failed_and_suppressed_rows_are_never_swept(alice, bob, outbox, fla
     with time_machine.travel(clock.now() + timedelta(days=2), tick=False):
         assert sweep() == 0
     assert len(mail.outbox) == 1
+
+
+def _api_error(status: int | None):
+    if status is None:
+        return AnymailAPIError("connection refused")
+    response = unavailable_response()
+    response.status_code = status
+    return AnymailAPIError("ESP said no", status_code=status, response=response)
+
+
+@pytest.mark.parametrize(("make_error", "transient"), [
+    (lambda: _api_error(None), True),
+    (lambda: _api_error(503), True),
+    (lambda: _api_error(429), True),
+    (lambda: _api_error(400), False),
+    (lambda: _api_error(401), False),
+    (lambda: smtplib.SMTPServerDisconnected("gone"), True),
+    (lambda: smtplib.SMTPResponseException(451, b"try later"), True),
+    (lambda: smtplib.SMTPResponseException(550, b"no such user"), False),
+    (lambda: smtplib.SMTPRecipientsRefused({"a@x": (550, b"no")}), False),
+    (lambda: smtplib.SMTPRecipientsRefused({"a@x": (452, b"full")}), True),
+    (lambda: ConnectionRefusedError(111, "refused"), True),
+    (lambda: TimeoutError("timed out"), True),
+    (lambda: AnymailRecipientsRefused(), False),
+    (lambda: ValueError("bad template data"), False),
+], ids=["api-connection", "api-503", "api-429", "api-400", "api-401", "smtp-disconnected",
+        "smtp-451", "smtp-550", "smtp-all-refused-5xx", "smtp-refused-4xx", "socket-refused",
+        "timeout", "anymail-recipients-refused", "programming-error"])
+def test_which_send_errors_are_transient(make_error, transient):
+    assert is_transient(make_error()) is transient

@@ -88,10 +88,8 @@ def test_the_webhook_refuses_requests_without_the_secret(notice, auth):
 
 
 @pytest.fixture
-def admin_client_officer(officer):
-    client = Client()
-    client.force_login(officer)
-    return client
+def admin_client_officer(officer, staff_sign_in):
+    return staff_sign_in(Client(), officer)
 
 
 def test_admin_lists_filters_and_searches_outbound_emails_read_only(admin_client_officer,

@@ -157,11 +157,16 @@ def test_unknown_verification_link_is_a_404_page(client):
     assert client.get("/requests/verify/nonsense/").status_code == 404
 
 
-def test_admin_list_and_timeline_open_for_a_privacy_officer(client, alice, privacy_officer):
+def test_admin_list_and_timeline_open_for_a_privacy_officer(client, alice, privacy_officer,
+                                                            staff_sign_in):
     req = file_portal(alice, "deletion")
-    client.force_login(privacy_officer)
-    listing = client.get("/admin/requests_app/datasubjectrequest/?overdue=no")
+    staff_sign_in(client, privacy_officer)
+    listing = client.get("/admin/requests_app/datasubjectrequest/?deadline=7d")
+    assert listing.status_code == 200 and req.reference not in listing.content.decode()
+    listing = client.get("/admin/requests_app/datasubjectrequest/")
     assert listing.status_code == 200 and req.reference in listing.content.decode()
-    change = client.get(f"/admin/requests_app/datasubjectrequest/{req.pk}/change/")
+    url = f"/admin/requests_app/datasubjectrequest/{req.pk}/change/"
+    client.post(client.get(url)["Location"], {"reason": "テスト"})
+    change = client.get(url)
     assert change.status_code == 200
     assert client.post(f"/admin/requests_app/datasubjectrequest/{req.pk}/delete/").status_code == 403

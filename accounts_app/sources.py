@@ -1,0 +1,313 @@
+"""The personal data accounts_app holds, as data sources of the fulfilment registry
+(requests_app.sources; DESIGN section 6; RULES.md P01, P04, P06, P07, P09, P10, P11, P21).
+
+Erasing the profile pseudonymises the account row instead of deleting it: the consent ledger
+(kept as evidence) still points at it. The fulfilment engine erases the profile last, after every
+other source that finds rows by the user's email address.
+"""
+
+from django.apps import apps
+from django.contrib.admin.models import LogEntry
+from django.utils.translation import gettext_lazy as _
+
+from accounts_app.models import (
+    AccountClosure,
+    AccountSession,
+    Contact,
+    ContentFile,
+    ForumPost,
+    PaymentReference,
+    PersistentLogin,
+    ProfileChange,
+    StaffAccess,
+    UsageDaily,
+    UsageRecord,
+    User,
+    VisitorLog,
+)
+from requests_app.sources import DataSource, ErasureResult, register
+from requests_app.sources.base import iso, stream
+
+# Staff two-factor devices (django-otp) hold a user foreign key too.
+OTP_DEVICE_MODELS = ("otp_totp.TOTPDevice", "otp_static.StaticDevice")
+
+
+def _otp_devices(user):
+    for label in OTP_DEVICE_MODELS:
+        try:
+            model = apps.get_model(label)
+        except LookupError:
+            continue
+        yield from model.objects.filter(user=user)
+
+
+PROFILE_FIELDS = ("username", "email", "first_name", "last_name", "language")
+
+
+def _delete(queryset) -> int:
+    deleted, _rows = queryset.delete()
+    return deleted
+
+
+def erased_username(user) -> str:
+    return f"erased-{user.pk}"
+
+
+class ProfileSource(DataSource):
+    category = "profile"
+    rule = "P01"
+    title = _("Profile")
+    description = _("Your username, email address, name and preferred language, used to access "
+                    "the account and to send you notices.")
+    models = ("accounts_app.User",)
+    columns = ("username", "email", "first_name", "last_name", "language", "date_joined",
+               "last_login", "email_confirmed_at", "is_active")
+    correctable = PROFILE_FIELDS
+
+    def export(self, user):
+        yield from stream(User.objects.filter(pk=user.pk), self.columns)
+
+    def correct(self, user, changes):
+        from accounts_app.services import profile_update
+
+        mine = {k: v for k, v in changes.items() if k in self.correctable}
+        return len(profile_update(user=user, changes=mine, channel="request")) if mine else 0
+
+    def erase(self, user):
+        user = User.objects.get(pk=user.pk)
+        user.username = erased_username(user)
+        user.email = f"{erased_username(user)}@erased.invalid"
+        user.first_name = user.last_name = ""
+        user.is_active = False
+        user.set_unusable_password()
+        user.save()
+        # The staff log names the account by its username in `object_repr`.
+        LogEntry.objects.filter(content_type__app_label="accounts_app", content_type__model="user",
+                                object_id=str(user.pk)).update(object_repr=erased_username(user))
+        return ErasureResult(anonymised=1, details={"note": "account row pseudonymised"})
+
+
+class ProfileChangeSource(DataSource):
+    category = "profile_changes"
+    rule = "P21"
+    title = _("Profile change history")
+    description = _("Every correction of your profile, with the old and the new value, and the "
+                    "closure of the account.")
+    models = ("accounts_app.ProfileChange", "accounts_app.AccountClosure")
+    columns = ("kind", "field", "old_value", "new_value", "channel", "time")
+
+    def export(self, user):
+        for row in stream(ProfileChange.objects.filter(user=user).order_by("changed_at", "id"),
+                          ("field", "old_value", "new_value", "channel", "changed_at")):
+            time = row.pop("changed_at")
+            yield {"kind": "profile_change", **row, "time": time}
+        for row in stream(AccountClosure.objects.filter(user=user), ("reason", "channel", "closed_at")):
+            yield {"kind": "account_closure", "field": "", "old_value": "", "new_value": row["reason"],
+                   "channel": row["channel"], "time": row["closed_at"]}
+
+    def erase(self, user):
+        # Append-only for everyone else; erasure is the one sanctioned delete (P21).
+        changes = ProfileChange.objects.filter(user=user)
+        closures = AccountClosure.objects.filter(user=user)
+        erased = changes._raw_delete(changes.db) + closures._raw_delete(closures.db)
+        return ErasureResult(erased=erased)
+
+
+class ContactSource(DataSource):
+    category = "contacts"
+    rule = "P04"
+    title = _("Contacts")
+    description = _("The third parties you stored in your address book: name, email, postal "
+                    "address and phone. Used only as you direct.")
+    models = ("accounts_app.Contact",)
+    columns = ("name", "email", "postal_address", "phone", "created_at", "updated_at")
+
+    def bulk_queryset(self, user):
+        return Contact.objects.filter(user=user).order_by("id")
+
+    def export(self, user):
+        yield from stream(self.bulk_queryset(user), self.columns)
+
+    def erase(self, user):
+        return ErasureResult(erased=_delete(Contact.objects.filter(user=user)))
+
+
+class ContentFileSource(DataSource):
+    category = "account_content"
+    rule = "P07"
+    title = _("Account content (files)")
+    description = _("The files and documents you stored, where they are stored and whether "
+                    "that is outside Japan (the files themselves stay downloadable in your "
+                    "account until deleted).")
+    models = ("accounts_app.ContentFile",)
+    columns = ("name", "size_bytes", "content_type", "storage_region", "created_at")
+
+    def export(self, user):
+        yield from stream(ContentFile.objects.filter(user=user).order_by("id"), self.columns)
+
+    def erase(self, user):
+        erased = 0
+        for content in ContentFile.objects.filter(user=user):
+            if content.file:
+                content.file.delete(save=False)
+            content.delete()
+            erased += 1
+        return ErasureResult(erased=erased)
+
+
+class UsageRecordSource(DataSource):
+    category = "usage_records"
+    rule = "P06"
+    title = _("Usage records")
+    description = _("When and how often you used which feature, and the storage used.")
+    models = ("accounts_app.UsageRecord",)
+    columns = ("feature", "occurred_at", "storage_used_bytes")
+
+    def bulk_queryset(self, user):
+        return UsageRecord.objects.filter(user=user).order_by("occurred_at", "id")
+
+    def export(self, user):
+        yield from stream(self.bulk_queryset(user), self.columns)
+
+    def erase(self, user):
+        return ErasureResult(erased=_delete(UsageRecord.objects.filter(user=user)))
+
+
+class UsageDailySource(DataSource):
+    category = "usage_daily"
+    rule = "P06"
+    title = _("Daily usage")
+    description = _("Your use of each feature per day (Japan time).")
+    models = ("accounts_app.UsageDaily",)
+    columns = ("day", "feature", "count", "storage_used_bytes")
+
+    def export(self, user):
+        yield from stream(UsageDaily.objects.filter(user=user).order_by("day", "feature"),
+                          self.columns)
+
+    def erase(self, user):
+        return ErasureResult(erased=_delete(UsageDaily.objects.filter(user=user)))
+
+
+class VisitorLogSource(DataSource):
+    category = "visitor_logs"
+    rule = "P10"
+    title = _("Visitor logs")
+    description = _("Requests your browser made to the site: IP address, browser, operating "
+                    "system, browser language, referrer, page, status and time zone.")
+    models = ("accounts_app.VisitorLog",)
+    columns = ("occurred_at", "ip", "browser", "os", "language", "referrer", "method", "path",
+               "status_code", "time_zone", "user_agent")
+
+    def bulk_queryset(self, user):
+        return VisitorLog.objects.filter(user=user).order_by("occurred_at", "id")
+
+    def export(self, user):
+        yield from stream(self.bulk_queryset(user), self.columns)
+
+    def erase(self, user):
+        return ErasureResult(erased=_delete(VisitorLog.objects.filter(user=user)))
+
+
+class SessionSource(DataSource):
+    category = "sessions"
+    rule = "P11"
+    title = _("Persistent logins and sessions")
+    description = _("Your 「サインイン状態の維持」 logins (linked to your email address), open "
+                    "sessions, API token and (staff) two-factor devices.")
+    models = ("accounts_app.PersistentLogin", "accounts_app.AccountSession", "authtoken.Token",
+              *OTP_DEVICE_MODELS)
+    columns = ("kind", "email", "browser", "os", "device", "ip", "created_at", "last_used_at",
+               "expires_at", "revoked_at")
+    correctable = ("email",)
+
+    def export(self, user):
+        from rest_framework.authtoken.models import Token
+
+        for row in stream(PersistentLogin.objects.filter(user=user).order_by("id"), self.columns[1:]):
+            yield {"kind": "persistent_login", **row}
+        for expires in AccountSession.objects.filter(user=user).values_list("expire_date", flat=True):
+            yield {"kind": "session", "expires_at": iso(expires)}
+        for created in Token.objects.filter(user=user).values_list("created", flat=True):
+            yield {"kind": "api_token", "created_at": iso(created)}
+        for device in _otp_devices(user):
+            yield {"kind": "two_factor_device", "device": device.name,
+                   "created_at": iso(getattr(device, "created_at", None))}
+
+    def correct(self, user, changes):
+        if "email" not in changes:
+            return 0
+        return PersistentLogin.objects.filter(user=user).update(email=changes["email"])
+
+    def erase(self, user):
+        from rest_framework.authtoken.models import Token
+
+        erased = _delete(AccountSession.objects.filter(user=user))
+        erased += _delete(Token.objects.filter(user=user))
+        erased += _delete(PersistentLogin.objects.filter(user=user))
+        for device in _otp_devices(user):
+            device.delete()
+            erased += 1
+        return ErasureResult(erased=erased)
+
+
+class PaymentReferenceSource(DataSource):
+    category = "payment_references"
+    rule = "P09"
+    title = _("Payment references")
+    description = _("The payment processor's reference to your card (brand, last 4 digits, "
+                    "expiry), used only for payment processing. We never store the card number.")
+    models = ("accounts_app.PaymentReference",)
+    columns = ("processor", "processor_token", "brand", "last4", "exp_month", "exp_year",
+               "created_at")
+
+    def export(self, user):
+        yield from stream(PaymentReference.objects.filter(user=user).order_by("id"), self.columns)
+
+    def erase(self, user):
+        return ErasureResult(erased=_delete(PaymentReference.objects.filter(user=user)))
+
+
+class ForumPostSource(DataSource):
+    category = "forum_posts"
+    rule = "P21"
+    title = _("Forum posts")
+    description = _("The posts you wrote in the forum, published or not.")
+    models = ("accounts_app.ForumPost",)
+    columns = ("title", "body", "published", "created_at", "updated_at")
+
+    def export(self, user):
+        yield from stream(ForumPost.objects.filter(user=user).order_by("id"), self.columns)
+
+    def erase(self, user):
+        return ErasureResult(erased=_delete(ForumPost.objects.filter(user=user)))
+
+
+class StaffAccessSource(DataSource):
+    category = "staff_access"
+    rule = "P18"
+    title = _("Staff access to your data")
+    description = _("Each time a member of staff looked at your personal data: when, what and "
+                    "why.")
+    models = ("accounts_app.StaffAccess",)
+    columns = ("created_at", "what", "object_ref", "reason")
+    retained_on_erasure = True
+
+    def export(self, user):
+        yield from stream(StaffAccess.objects.filter(subject=user).order_by("created_at", "id"),
+                          self.columns)
+
+    def erase(self, user):
+        return ErasureResult(retained=StaffAccess.objects.filter(subject=user).count(),
+                             retained_reason="audit log of staff access kept as evidence (P18)")
+
+
+SOURCES = (ProfileSource, ProfileChangeSource, ContactSource, ContentFileSource,
+           UsageRecordSource, UsageDailySource, VisitorLogSource, SessionSource,
+           PaymentReferenceSource, ForumPostSource, StaffAccessSource)
+
+
+def sources_register() -> None:
+    for source in SOURCES:
+        register(source)
+

@@ -1,0 +1,274 @@
+"""The admin's request pages that act: buttons of the change page, the help-desk recording
+form and the compliance report. Every change is one service call; a DomainError/ConflictError
+(e.g. an illegal transition) is shown to the member of staff, never swallowed."""
+
+import importlib
+from collections.abc import Callable
+
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import get_object_or_404, render
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import translation
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from accounts_app import roles
+from ccucaas_privacy import clock
+from ccucaas_privacy.errors import DomainError
+from requests_app import selectors, services, transitions
+from requests_app.admin_forms import StaffHelpdeskForm
+from requests_app.admin_lists import deadline_badge
+from requests_app.models import Channel, DataSubjectRequest
+
+CHANGE = "requests_app.change_datasubjectrequest"
+VERIFY = "requests_app.verify_identity"
+FULFIL_MODULES = ("requests_app.services", "requests_app.services_fulfilment",
+                  "requests_app.fulfilment")
+
+
+def can_view_report(user) -> bool:
+    return user.has_perm(roles.REPORT_PERMISSION)
+
+
+def fulfil_service(name: str) -> Callable | None:
+    """A fulfilment service by its contract name, wherever helper "fulfil" put it."""
+    for module_name in FULFIL_MODULES:
+        try:
+            module = importlib.import_module(module_name)
+        except ImportError:
+            continue
+        if callable(getattr(module, name, None)):
+            return getattr(module, name)
+    return None
+
+
+def _text(request: HttpRequest, name: str) -> str:
+    return request.POST.get(name, "")
+
+
+# action -> (permissions, any of which allows it; transition it needs or "")
+ACTIONS: dict[str, tuple[tuple[str, ...], str]] = {
+    "assign_me": ((CHANGE, roles.ASSIGN_SELF_PERMISSION), "assign"),
+    "verify_identity": ((VERIFY,), "verify_identity"),
+    "start_review": ((CHANGE, roles.REPLY_PERMISSION), "start_review"),
+    "reply": ((roles.REPLY_PERMISSION,), "reply"),
+    "reject": ((roles.REJECT_PERMISSION,), "reject"),
+    "correction_item": ((CHANGE,), ""),
+    "deletion_approve": ((CHANGE,), ""),
+    "legal_hold_place": (("requests_app.add_legalhold",), ""),
+    "legal_hold_release": (("requests_app.change_legalhold",), ""),
+    "propagation_confirm": (("requests_app.change_propagation",), ""),
+}
+FULFIL_ACTIONS = {"correction_item": "correction_item_decide",
+                  "deletion_approve": "deletion_approve",
+                  "legal_hold_place": "legal_hold_place",
+                  "legal_hold_release": "legal_hold_release",
+                  "propagation_confirm": "propagation_confirm_manual"}
+
+
+def _allowed(user, action: str) -> bool:
+    perms, _transition = ACTIONS[action]
+    return any(user.has_perm(p) for p in perms)
+
+
+def _model(name: str):
+    from django.apps import apps
+
+    try:
+        return apps.get_model("requests_app", name)
+    except LookupError as exc:
+        raise Http404 from exc
+
+
+def _pk(request: HttpRequest, name: str) -> int:
+    value = request.POST.get(name, "")
+    if not value.isdigit():
+        raise Http404
+    return int(value)
+
+
+def _perform(request: HttpRequest, obj: DataSubjectRequest, action: str) -> str:
+    user = request.user
+    if action == "assign_me":
+        services.request_assign(request=obj, assignee=user, actor=user)
+        return _("%(ref)s is assigned to you.")
+    if action == "verify_identity":
+        services.request_verify_identity(request=obj, actor=user, note=_text(request, "note"))
+        return _("The identity of the subject of %(ref)s is confirmed; the reply is due by %(due)s.")
+    if action == "start_review":
+        services.request_start_review(request=obj, actor=user)
+        return _("The review of %(ref)s has started.")
+    if action == "reply":
+        services.request_reply(request=obj, actor=user, text=_text(request, "text"))
+        return _("The reply to %(ref)s was sent.")
+    if action == "reject":
+        services.request_reject(request=obj, actor=user, reason=_text(request, "reason"))
+        return _("%(ref)s was rejected; the subject is told the reason.")
+    service = fulfil_service(FULFIL_ACTIONS[action])
+    if service is None:
+        raise Http404("This action is not available yet.")
+    if action == "correction_item":
+        index = request.POST.get("index", "")
+        if not index.isdigit():
+            raise DomainError(_("Choose a correction item."), code="invalid_item")
+        service(request=obj, index=int(index), accept=request.POST.get("decision") == "accept",
+                note=_text(request, "note"), actor=user)
+        return _("The correction item of %(ref)s was decided.")
+    if action == "deletion_approve":
+        service(request=obj, actor=user)
+        return _("The deletion of %(ref)s was approved.")
+    if action == "legal_hold_place":
+        if obj.subject is None:
+            raise DomainError(_("This request has no account whose data could be held."),
+                              code="no_subject")
+        service(user=obj.subject, categories=request.POST.getlist("categories"),
+                basis=_text(request, "basis"), note=_text(request, "note"), actor=user)
+        return _("A legal hold was placed on the data of the subject of %(ref)s.")
+    if action == "legal_hold_release":
+        hold = get_object_or_404(_model("LegalHold"), pk=_pk(request, "hold"),
+                                 user_id=obj.subject_id)
+        service(hold=hold, actor=user)
+        return _("The legal hold on the data of the subject of %(ref)s was released.")
+    propagation = get_object_or_404(_model("Propagation"), pk=_pk(request, "propagation"),
+                                    request=obj)
+    service(propagation=propagation, actor=user, note=_text(request, "note"))
+    return _("The manual propagation of %(ref)s is marked done.")
+
+
+@require_POST
+def request_act(request: HttpRequest, pk, action: str) -> HttpResponse:
+    """One button of the change page: permission check, one service call, one message."""
+    if action not in ACTIONS:
+        raise Http404
+    if not _allowed(request.user, action):
+        raise PermissionDenied
+    obj = get_object_or_404(DataSubjectRequest, pk=pk)
+    try:
+        message = _perform(request, obj, action)
+    except DomainError as exc:
+        messages.error(request, f"{obj.reference}: {exc.message}")
+    else:
+        obj.refresh_from_db()
+        messages.success(request, message % {"ref": obj.reference,
+                                             "due": selectors.format_jst(obj.reply_due_at)})
+    return HttpResponseRedirect(reverse("admin:requests_app_datasubjectrequest_change",
+                                        args=[obj.pk]))
+
+
+def reply_draft(obj: DataSubjectRequest) -> str:
+    """The per-type reply template in the request's language, for staff to edit."""
+    with translation.override(obj.language or "ja"):
+        return render_to_string(f"requests_app/admin/reply/{obj.type}.txt", {
+            "name": obj.display_name, "reference": obj.reference,
+            "type_label": obj.get_type_display(), "details": obj.details,
+        }).strip()
+
+
+def _fulfil_context(obj: DataSubjectRequest) -> dict:
+    """Holds on the subject's data and manual propagations still to confirm (fulfilment)."""
+    from django.apps import apps
+
+    try:
+        hold_model = apps.get_model("requests_app", "LegalHold")
+        propagation_model = apps.get_model("requests_app", "Propagation")
+    except LookupError:
+        return {"legal_holds": [], "propagations": [], "hold_categories": [],
+                "hold_bases": []}
+    from requests_app import sources
+
+    holds = (list(hold_model.objects.filter(user=obj.subject, released_at=None))
+             if obj.subject_id else [])
+    manual = list(propagation_model.objects.filter(request=obj, processor__connector="manual")
+                  .exclude(status="confirmed").select_related("processor"))
+    basis = hold_model._meta.get_field("basis")
+    return {"legal_holds": holds, "propagations": manual,
+            "hold_categories": sources.categories(), "hold_bases": basis.choices}
+
+
+def change_context(request: HttpRequest, obj: DataSubjectRequest) -> dict:
+    """What the change page shows besides the fields: deadlines, data summary, buttons."""
+    user = request.user
+
+    def offered(action: str) -> bool:
+        needed = ACTIONS[action][1]
+        available = not FULFIL_ACTIONS.get(action) or fulfil_service(FULFIL_ACTIONS[action])
+        return bool(_allowed(user, action) and available
+                    and (not needed or transitions.can(needed, obj.status)))
+
+    summary = None
+    if obj.subject_id:
+        from accounts_app.selectors_staff import subject_data_summary
+
+        summary = subject_data_summary(user=obj.subject)
+    correction_items = (obj.details.get("items", []) if obj.type == "correction" else [])
+    return {
+        "dsr": obj,
+        "badge": deadline_badge(obj),
+        "deadlines": [
+            (_("Received"), selectors.format_jst(obj.received_at)),
+            (_("Identity verified"), selectors.format_jst(obj.identity_verified_at)),
+            (_("Reply due"), selectors.format_jst(obj.reply_due_at)),
+            (_("Replied"), selectors.format_jst(obj.replied_at)),
+            (_("Change in effect by (48 h)"), selectors.format_jst(obj.effective_due_at)),
+            (_("Completed"), selectors.format_jst(obj.completed_at)),
+        ],
+        "summary": summary,
+        "offer": {action: offered(action) for action in ACTIONS},
+        "reply_draft": reply_draft(obj) if offered("reply") else "",
+        "correction_items": list(enumerate(correction_items)),
+        **_fulfil_context(obj),
+    }
+
+
+def helpdesk_record(request: HttpRequest) -> HttpResponse:
+    """Record a contact made by mail, phone or form (channel help desk); the time of receipt
+    may be in the past. The requester is then emailed a verification link and code."""
+    if not request.user.has_perm("requests_app.add_datasubjectrequest"):
+        raise PermissionDenied
+    form = StaffHelpdeskForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            obj, _sent = services.request_file(
+                type=data["type"], channel=Channel.HELPDESK, details=form.details(),
+                subject_name=data["name"], subject_email=data["email"],
+                language=data["language"], actor=request.user, received_at=data["received_at"])
+        except DomainError as exc:
+            from requests_app.forms import domain_error_to_form
+
+            domain_error_to_form(form, exc)
+        else:
+            messages.success(request, _("%(ref)s was recorded; a verification email was sent to "
+                                        "the requester.") % {"ref": obj.reference})
+            return HttpResponseRedirect(reverse("admin:requests_app_datasubjectrequest_change",
+                                                args=[obj.pk]))
+    return render(request, "admin/requests_app/datasubjectrequest/helpdesk.html", {
+        **admin.site.each_context(request), "title": _("Record a help-desk request"),
+        "form": form, "opts": DataSubjectRequest._meta,
+    })
+
+
+def compliance_report(request: HttpRequest) -> HttpResponse:
+    if not can_view_report(request.user):
+        raise PermissionDenied
+    from requests_app.report import report_build
+
+    return render(request, "admin/requests_app/datasubjectrequest/compliance.html", {
+        **admin.site.each_context(request), "title": _("Compliance report (P23)"),
+        "report": report_build(), "opts": DataSubjectRequest._meta,
+        "generated_at": selectors.format_jst(clock.now()),
+    })
+
+
+def compliance_report_csv(request: HttpRequest) -> HttpResponse:
+    if not can_view_report(request.user):
+        raise PermissionDenied
+    from requests_app.report import report_csv
+
+    month = clock.jst_date(clock.now()).strftime("%Y-%m")
+    response = HttpResponse(report_csv(), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="compliance-{month}.csv"'
+    return response

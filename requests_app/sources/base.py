@@ -1,0 +1,73 @@
+"""The data-source contract (DESIGN section 6): one class per category of personal data.
+
+A source declares its `category` (a stable code), the RULES.md `rule` it serves, a translatable
+`title` and `description`, the `models` whose rows it answers for (a test checks that every
+model holding a user foreign key belongs to some source), and implements `export(user)` (an
+iterator of JSON-serialisable dict rows, streamed), `correct(user, changes)` where it holds a
+copy of correctable fields, and `erase(user) -> ErasureResult`.
+"""
+
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import Any, ClassVar
+
+EXPORT_CHUNK = 2000
+
+
+@dataclass
+class ErasureResult:
+    """What an erasure did: rows deleted, rows anonymised, rows kept (and why)."""
+
+    erased: int = 0
+    anonymised: int = 0
+    retained: int = 0
+    retained_reason: str = ""
+    details: dict[str, Any] = field(default_factory=dict)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"erased": self.erased, "anonymised": self.anonymised, "retained": self.retained,
+                "retained_reason": self.retained_reason, **self.details}
+
+
+class SourceBusy(Exception):
+    """The source cannot finish yet (e.g. emails still queued); try again later."""
+
+
+class DataSource:
+    category: ClassVar[str] = ""
+    rule: ClassVar[str] = ""
+    title: ClassVar[Any] = ""
+    description: ClassVar[Any] = ""
+    models: ClassVar[tuple[str, ...]] = ()  # "app_label.ModelName"
+    columns: ClassVar[tuple[str, ...]] = ()  # CSV header (export rows have these keys)
+    correctable: ClassVar[tuple[str, ...]] = ()  # fields of a correction this source applies
+    # Evidence kept on erasure (e.g. the consent ledger): erase() reports it as retained.
+    retained_on_erasure: ClassVar[bool] = False
+
+    def export(self, user) -> Iterator[dict[str, Any]]:
+        raise NotImplementedError
+
+    def bulk_queryset(self, user):
+        """Sources with many rows per user (visitor logs, contacts, usage) return the queryset
+        whose `columns` `export()` yields, so the package builder can stream it straight out of
+        PostgreSQL with COPY. None: use `export()`."""
+        return None
+
+    def correct(self, user, changes: dict[str, str]) -> int:
+        """Apply the accepted changes this source holds a copy of; returns rows changed."""
+        return 0
+
+    def erase(self, user) -> ErasureResult:
+        raise NotImplementedError
+
+
+def iso(value) -> str | None:
+    return value.isoformat() if value else None
+
+
+def stream(queryset, fields: tuple[str, ...]) -> Iterator[dict[str, Any]]:
+    """Rows of `queryset` as dicts of `fields`, fetched in chunks (server-side cursor on
+    PostgreSQL), so memory stays flat however many rows there are."""
+    for row in queryset.values_list(*fields).iterator(chunk_size=EXPORT_CHUNK):
+        yield {name: (iso(value) if hasattr(value, "isoformat") else value)
+               for name, value in zip(fields, row, strict=True)}

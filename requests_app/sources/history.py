@@ -1,0 +1,82 @@
+"""requests_app's own data as sources (DESIGN section 6): the user's request history (kept
+pseudonymised as evidence that the request was handled, P21) and the staff action log."""
+
+from django.contrib.admin.models import LogEntry
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from requests_app.sources import DataSource, ErasureResult, register
+from requests_app.sources.base import iso, stream
+
+
+def _requests(user):
+    from requests_app.models import DataSubjectRequest
+
+    return DataSubjectRequest.objects.filter(Q(subject=user) | Q(subject_email__iexact=user.email))
+
+
+class RequestHistorySource(DataSource):
+    category = "request_history"
+    rule = "P21"
+    title = _("Your requests")
+    description = _("Your disclosure, correction and deletion requests and inquiries, with "
+                    "their timeline and replies.")
+    models = ("requests_app.DataSubjectRequest", "requests_app.RequestEvent",
+              "requests_app.CorrectionDecision", "requests_app.LegalHold")
+    columns = ("reference", "type", "channel", "status", "received_at", "replied_at",
+               "completed_at", "details", "reply_text", "events")
+    retained_on_erasure = True
+
+    def export(self, user):
+        from requests_app.models import RequestEvent
+
+        fields = self.columns[:-1]
+        for row in stream(_requests(user).order_by("received_at"), ("id", *fields)):
+            events = RequestEvent.objects.filter(request_id=row.pop("id")).values_list(
+                "action", "to_status", "created_at")
+            row["events"] = [{"action": a, "status": s, "time": iso(t)} for a, s, t in events]
+            yield row
+
+    def erase(self, user):
+        """Pseudonymise: the request rows and their append-only timeline stay as evidence that
+        the request was answered; what the user wrote and their contact details go."""
+        from requests_app.models import DisclosurePackage
+        from requests_app.packages import package_file_delete
+
+        requests = _requests(user)
+        erased = 0
+        for package in DisclosurePackage.objects.filter(request__in=requests):
+            package_file_delete(package=package)
+            package.delete()
+            erased += 1
+        anonymised = requests.update(subject_name="", subject_email="", details={"erased": True})
+        return ErasureResult(erased=erased, anonymised=anonymised,
+                             retained=anonymised,
+                             retained_reason="request records kept pseudonymised as evidence (P21)")
+
+
+class StaffActivitySource(DataSource):
+    category = "staff_activity"
+    rule = "P18"
+    title = _("Staff actions in the administration site")
+    description = _("If you are a member of staff: the changes you made in the administration "
+                    "site.")
+    models = ("admin.LogEntry",)
+    columns = ("action_time", "content_type", "object_repr", "action_flag", "change_message")
+    retained_on_erasure = True
+
+    def export(self, user):
+        for row in stream(LogEntry.objects.filter(user=user).order_by("action_time"),
+                          ("action_time", "content_type__model", "object_repr", "action_flag",
+                           "change_message")):
+            row["content_type"] = row.pop("content_type__model")
+            yield row
+
+    def erase(self, user):
+        return ErasureResult(retained=LogEntry.objects.filter(user=user).count(),
+                             retained_reason="audit log of staff actions (P18)")
+
+
+def sources_register() -> None:
+    register(RequestHistorySource)
+    register(StaffActivitySource)
