@@ -29,7 +29,9 @@ run: $(STAMP) var compilemessages
 	$(BIN)/python manage.py seed_demo
 	@echo
 	@echo "  Portal          http://127.0.0.1:8000/        (English: http://127.0.0.1:8000/en/)"
-	@echo "  Admin           http://127.0.0.1:8000/admin/  (officer / ccucaas-demo-2026)"
+	@echo "  Admin           http://127.0.0.1:8000/admin/  (officer or agent / ccucaas-demo-2026)"
+	@echo "                  second factor: a recovery code demo01..demo10, or an authenticator"
+	@echo "                  app with the key GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ"
 	@echo "  API docs        http://127.0.0.1:8000/api/docs/"
 	@echo "  Health          http://127.0.0.1:8000/healthz"
 	@echo "  Demo users      alice, bob (password ccucaas-demo-2026); emails land in var/mail/"

@@ -105,3 +105,30 @@ def _agent(user_agent: str) -> tuple[str, str]:
 
     parsed = agent_parse(user_agent)
     return parsed.browser, parsed.os
+
+
+# Demo staff second factor (issue 9 requires TOTP for the admin). Fixed, printed secrets so a
+# newcomer can open the admin right after `make run`; never use these outside the demo.
+DEMO_TOTP_KEY_HEX = "3132333435363738393031323334353637383930"  # RFC 6238 test key
+DEMO_TOTP_KEY_BASE32 = "GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ"
+DEMO_RECOVERY_CODES = [f"demo{n:02d}" for n in range(1, 11)]
+DEMO_STAFF = ("officer", "agent")
+
+
+def seed_staff_second_factor(stdout: TextIO) -> None:
+    """Give the demo staff a confirmed authenticator and topped-up recovery codes."""
+    from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    from accounts_app.services_staff import RECOVERY_DEVICE_NAME, TOTP_DEVICE_NAME
+
+    for user in User.objects.filter(username__in=DEMO_STAFF):
+        TOTPDevice.objects.get_or_create(
+            user=user, name=TOTP_DEVICE_NAME, confirmed=True, defaults={"key": DEMO_TOTP_KEY_HEX})
+        static, _ = StaticDevice.objects.get_or_create(
+            user=user, name=RECOVERY_DEVICE_NAME, defaults={"confirmed": True})
+        have = set(static.token_set.values_list("token", flat=True))
+        StaticToken.objects.bulk_create(
+            StaticToken(device=static, token=code) for code in DEMO_RECOVERY_CODES if code not in have)
+        stdout.write(f"  {user.username:<8} admin second factor: authenticator key "
+                     f"{DEMO_TOTP_KEY_BASE32}, recovery codes demo01-demo10\n")

@@ -98,10 +98,10 @@ def _clear() -> None:
 
 
 def _start_worker(log_path: Path) -> subprocess.Popen:
-    # Persistent database connections in the worker, as a production worker should run
-    # (CONN_MAX_AGE=0 opens a PostgreSQL connection per task).
+    # The worker keeps its database connection across tasks (CELERY_DB_REUSE_MAX); without it
+    # Celery's Django fixup closes it around every task: one new PostgreSQL connection per email.
     env = {**os.environ, "EMAIL_BACKEND": "bench.outbox.CountingTestBackend",
-           "CONN_MAX_AGE": os.environ.get("CONN_MAX_AGE", "600"),
+           "CELERY_DB_REUSE_MAX": os.environ.get("CELERY_DB_REUSE_MAX", "1000"),
            "DJANGO_SETTINGS_MODULE": "ccucaas_privacy.settings", "PYTHONUNBUFFERED": "1"}
     log = log_path.open("wb")
     return subprocess.Popen(

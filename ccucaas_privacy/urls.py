@@ -12,6 +12,8 @@ api_v1 = [
     path("", include("requests_app.api_urls")),
 ]
 
+handler404 = "ccucaas_privacy.views.not_found"
+
 urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
     path("i18n/", include("django.conf.urls.i18n")),

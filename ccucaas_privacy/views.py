@@ -1,7 +1,10 @@
-from django.http import HttpRequest, JsonResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
+from django.utils.translation import gettext as _
+from django.views import defaults
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
+from rest_framework import exceptions
 
 from ccucaas_privacy.health import broker_status, database_status
 
@@ -18,3 +21,13 @@ def healthz(request: HttpRequest) -> JsonResponse:
 @require_GET
 def home(request: HttpRequest):
     return render(request, "home.html")
+
+
+def not_found(request: HttpRequest, exception: Exception) -> HttpResponse:
+    """404 of a URL that matched no pattern: the API's problem-details JSON under /api/
+    (e.g. a malformed id), the usual page elsewhere."""
+    if request.path.startswith("/api/"):
+        return JsonResponse({"type": "about:blank", "title": _("Not found"), "status": 404,
+                             "code": "not_found",
+                             "detail": str(exceptions.NotFound.default_detail)}, status=404)
+    return defaults.page_not_found(request, exception)

@@ -25,12 +25,13 @@ class ConsentStateSerializer(serializers.Serializer):
     required = serializers.BooleanField(source="purpose.required")
     withdrawable = serializers.BooleanField(source="purpose.withdrawable")
     granted = serializers.BooleanField()
-    since = serializers.DateTimeField(source="latest.created_at", default=None)
-    receipt_id = serializers.UUIDField(source="latest.receipt_id", default=None)
+    since = serializers.DateTimeField(source="latest.created_at", default=None, allow_null=True)
+    receipt_id = serializers.UUIDField(source="latest.receipt_id", default=None, allow_null=True)
 
 
 class ConsentEventSerializer(serializers.ModelSerializer):
-    policy_version = serializers.CharField(source="policy_version.version", default=None)
+    policy_version = serializers.CharField(source="policy_version.version", default=None,
+                                           allow_null=True)
 
     class Meta:
         model = ConsentEvent

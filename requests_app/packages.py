@@ -15,6 +15,7 @@ import io
 import json
 import tempfile
 import zipfile
+from concurrent.futures import Future, ThreadPoolExecutor
 from datetime import datetime, timedelta
 from typing import IO, Any
 
@@ -23,6 +24,7 @@ from django.core import signing
 from django.core.files import File
 from django.core.files.storage import Storage
 from django.db import connection, transaction
+from django.db.models import Max
 from django.template.loader import render_to_string
 from django.utils import translation
 from django.utils.module_loading import import_string
@@ -92,23 +94,28 @@ class _Member:
 def _pg_bulk_sql(source, user) -> tuple[str, str] | None:
     """(CSV COPY, JSON COPY) statements for a bulk source on PostgreSQL, else None.
 
-    The rows come from the same queryset as `export()`. The JSON rows are `row_to_json` (ISO
-    8601 times) copied in CSV mode with quote and delimiter bytes that JSON never contains, so
-    each line is one JSON object, verbatim."""
+    Both read the rows of the queryset `export()` streams, capped at its highest id when the
+    build starts, so the CSV and data.json hold the same rows while new ones are appended. The
+    JSON rows are `json_build_array` (ISO 8601 times) copied in CSV mode with quote and
+    delimiter bytes that JSON never contains, so each line is one JSON array, verbatim."""
     queryset = source.bulk_queryset(user)
     if queryset is None or connection.vendor != "postgresql":
         return None
+    top = queryset.aggregate(top=Max("pk"))["top"] or 0
+    queryset = queryset.filter(pk__lte=top)
     inner_sql, params = queryset.values_list(*source.columns).query.sql_with_params()
     with connection.cursor() as cursor:
         inner = cursor.cursor.mogrify(inner_sql, params).decode()
+    quote = connection.ops.quote_name
+    columns = ", ".join(f"t.{quote(queryset.model._meta.get_field(c).column)}" for c in source.columns)
     return (f"COPY ({inner}) TO STDOUT WITH (FORMAT csv, HEADER)",
-            f"COPY (SELECT row_to_json(t) FROM ({inner}) t) TO STDOUT "  # noqa: S608
+            f"COPY (SELECT json_build_array({columns}) FROM ({inner}) t) TO STDOUT "  # noqa: S608
             "WITH (FORMAT csv, QUOTE E'\\x01', DELIMITER E'\\x02')")
 
 
 class _JsonLines(io.RawIOBase):
-    """Turns COPY's one-object-per-line output into the elements of a JSON array (the same
-    layout the Python path writes: a newline before the first, a comma and newline between)."""
+    """Turns COPY's one-array-per-line output into the elements of a JSON array (the layout
+    the Python path writes: a newline before the first element, comma and newline between)."""
 
     def __init__(self, target: IO[bytes]) -> None:
         self.target = target
@@ -132,60 +139,84 @@ class _JsonLines(io.RawIOBase):
         return len(data)
 
 
-def _write_category_pg(archive: zipfile.ZipFile, source, sql: tuple[str, str],
-                       json_spool: IO[str]) -> dict[str, Any]:
-    """COPY the CSV straight into the archive and the JSON rows into the spool."""
-    copy_sql, json_copy_sql = sql
-    member = _Member(archive, _csv_name(source))
-    with connection.cursor() as cursor:
-        cursor.cursor.copy_expert(copy_sql, member.binary)
-    entry = member.close()
-    json_spool.write(f"{json.dumps(source.category)}: [")
-    json_spool.flush()
-    lines = _JsonLines(json_spool.buffer)
-    with connection.cursor() as cursor:
-        cursor.cursor.copy_expert(json_copy_sql, lines)
-    json_spool.buffer.flush()
-    json_spool.write("\n]")
-    entry["rows"] = lines.rows
-    return entry
+def _json_copy(sql: str, part: IO[bytes], *, own_connection: bool) -> int:
+    """COPY the JSON rows into `part`. In a worker thread (own connection) the archive's CSVs
+    are written meanwhile; the thread's connection is closed when done."""
+    from django.db import connection as thread_connection
+
+    lines = _JsonLines(part)
+    buffered = io.BufferedWriter(lines, 1 << 20)  # COPY writes row by row; batch them in C
+    try:
+        with thread_connection.cursor() as cursor:
+            cursor.cursor.copy_expert(sql, buffered)
+        buffered.flush()
+    finally:
+        if own_connection:
+            thread_connection.close()
+    return lines.rows
 
 
 def _csv_name(source) -> str:
     return f"{source.category}.csv"
 
 
-def _write_category(archive: zipfile.ZipFile, source, user, json_spool: IO[str]) -> dict[str, Any]:
-    """One pass over the source's rows: CSV into the archive, JSON into the spool."""
+class _Part:
+    """One category's rows for data.json, spooled to disk (a JSON array's elements)."""
+
+    def __init__(self, source) -> None:
+        self.source = source
+        self.file = tempfile.TemporaryFile()  # noqa: SIM115 - closed by package_write
+        self.rows: int | Future = 0
+
+    def count(self) -> int:
+        return self.rows.result() if isinstance(self.rows, Future) else self.rows
+
+
+def _write_category(archive: zipfile.ZipFile, source, user, part: _Part,
+                    pool: ThreadPoolExecutor | None) -> dict[str, Any]:
+    """The category's CSV into the archive, its JSON rows into `part` (one database pass on
+    the Python path; on PostgreSQL two COPYs, the JSON one in a worker thread when possible)."""
+    member = _Member(archive, _csv_name(source))
     sql = _pg_bulk_sql(source, user)
     if sql is not None:
-        return _write_category_pg(archive, source, sql, json_spool)
-    member = _Member(archive, _csv_name(source))
+        copy_csv, copy_json = sql
+        if pool is not None:
+            part.rows = pool.submit(_json_copy, copy_json, part.file, own_connection=True)
+        with connection.cursor() as cursor:
+            cursor.cursor.copy_expert(copy_csv, member.binary)
+        if pool is None:
+            part.rows = _json_copy(copy_json, part.file, own_connection=False)
+        return member.close()
     writer = csv.DictWriter(member.text, fieldnames=list(source.columns), extrasaction="ignore")
     writer.writeheader()
-    json_spool.write(f"{json.dumps(source.category)}: [")
     count = 0
     for row in source.export(user):
         writer.writerow({k: _csv_value(v) for k, v in row.items()})
-        json_spool.write(("\n" if count == 0 else ",\n")
-                         + json.dumps(row, ensure_ascii=False, default=_json_default))
+        values = [row.get(c) for c in source.columns]
+        part.file.write((("\n" if count == 0 else ",\n")
+                         + json.dumps(values, ensure_ascii=False, default=_json_default)).encode())
         count += 1
-    json_spool.write("\n]")
-    entry = member.close()
-    entry["rows"] = count
-    return entry
+    part.rows = count
+    return member.close()
 
 
-def _copy_spool(archive: zipfile.ZipFile, name: str, header: str, spool: IO[str], footer: str
-                ) -> dict[str, Any]:
-    member = _Member(archive, name)
-    member.text.write(header)
-    member.text.flush()
-    spool.flush()
-    spool.buffer.seek(0)
-    while chunk := spool.buffer.read(1 << 20):
-        member.binary.write(chunk)
-    member.text.write(footer)
+def _write_data_json(archive: zipfile.ZipFile, header: dict[str, Any], parts: list[_Part]
+                     ) -> dict[str, Any]:
+    """data.json: {"reference", "generated_at", "categories": {category: {"title", "rule",
+    "columns": [...], "rows": [[...], ...]}}} assembled from the spooled parts."""
+    member = _Member(archive, "data.json")
+    member.text.write(json.dumps(header, ensure_ascii=False)[:-1] + ', "categories": {')
+    for index, part in enumerate(parts):
+        source = part.source
+        meta = {"title": str(source.title), "rule": source.rule, "columns": list(source.columns)}
+        member.text.write(("\n" if index == 0 else ",\n") + json.dumps(source.category) + ": "
+                          + json.dumps(meta, ensure_ascii=False)[:-1] + ', "rows": [')
+        member.text.flush()
+        part.file.seek(0)
+        while chunk := part.file.read(1 << 20):
+            member.binary.write(chunk)
+        member.text.write("\n]}")
+    member.text.write("\n}}\n")
     return member.close()
 
 
@@ -197,27 +228,37 @@ def _write_text(archive: zipfile.ZipFile, name: str, text: str) -> dict[str, Any
 
 def package_write(*, request: DataSubjectRequest, user, out: IO[bytes], now: datetime
                   ) -> list[dict[str, Any]]:
-    """Write the whole archive for `user` to the binary file `out`; returns the manifest files."""
+    """Write the whole archive for `user` to the binary file `out`; returns the manifest files.
+
+    Inside a transaction (tests) everything runs on this connection; otherwise the JSON COPYs
+    of the bulk categories run on a second connection in a worker thread."""
     sources = sorted(all_sources(), key=lambda s: s.category)
+    parts = [_Part(source) for source in sources]
     files: list[dict[str, Any]] = []
-    summary = []
-    with (zipfile.ZipFile(out, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=1) as archive,
-          tempfile.TemporaryFile("w+", encoding="utf-8") as spool):
-        for index, source in enumerate(sources):
-            if index:
-                spool.write(",\n")
-            entry = _write_category(archive, source, user, spool)
-            files.append(entry)
-            summary.append({"source": source, "rows": entry["rows"], "file": entry["name"]})
-        header = json.dumps({"reference": request.reference, "generated_at": now.isoformat()},
-                            ensure_ascii=False)[:-1] + ', "categories": {\n'
-        files.append(_copy_spool(archive, "data.json", header, spool, "\n}}\n"))
-        files.append(_write_text(archive, "index.html",
-                                 _index_html(request=request, now=now, summary=summary)))
-        manifest = {"reference": request.reference, "request_id": str(request.pk),
-                    "generated_at": now.isoformat(), "algorithm": "sha256",
-                    "files": sorted(files, key=lambda f: f["name"])}
-        _write_text(archive, "manifest.json", json.dumps(manifest, ensure_ascii=False, indent=2))
+    parallel = connection.vendor == "postgresql" and not connection.in_atomic_block
+    pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="package") if parallel else None
+    try:
+        with zipfile.ZipFile(out, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=1) as archive:
+            for part in parts:
+                files.append(_write_category(archive, part.source, user, part, pool))
+            counts = {part.source.category: part.count() for part in parts}
+            for entry, part in zip(files, parts, strict=True):
+                entry["rows"] = counts[part.source.category]
+            files.append(_write_data_json(
+                archive, {"reference": request.reference, "generated_at": now.isoformat()}, parts))
+            summary = [{"source": p.source, "rows": counts[p.source.category],
+                        "file": _csv_name(p.source)} for p in parts]
+            files.append(_write_text(archive, "index.html",
+                                     _index_html(request=request, now=now, summary=summary)))
+            manifest = {"reference": request.reference, "request_id": str(request.pk),
+                        "generated_at": now.isoformat(), "algorithm": "sha256",
+                        "files": sorted(files, key=lambda f: f["name"])}
+            _write_text(archive, "manifest.json", json.dumps(manifest, ensure_ascii=False, indent=2))
+    finally:
+        if pool is not None:
+            pool.shutdown(wait=True)
+        for part in parts:
+            part.file.close()
     return files
 
 

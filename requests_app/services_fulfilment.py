@@ -240,6 +240,8 @@ def fulfilment_start(*, request: DataSubjectRequest, now: datetime | None = None
         if existing or request.status != Status.REPLIED:
             return existing
         if not _ready(request):
+            if request.events.filter(action="fulfilment_waiting").exists():
+                return []
             _event(request, action="fulfilment_waiting", now=now,
                    note="waiting for staff decisions" if request.type == RequestType.CORRECTION
                    else "waiting for deletion approval")
@@ -497,7 +499,7 @@ def fulfilment_sweep(*, now: datetime | None = None, limit: int = 500) -> dict[s
     started = 0
     for request in DataSubjectRequest.objects.filter(
             status=Status.REPLIED, type__in=[RequestType.CORRECTION, RequestType.DELETION],
-            propagations__isnull=True).exclude(events__action="fulfilment_waiting")[:limit]:
+            propagations__isnull=True)[:limit]:
         started += bool(fulfilment_start(request=request, now=now))
     built = 0
     window = now - timedelta(days=settings.PACKAGE_TTL_DAYS)

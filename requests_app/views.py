@@ -1,5 +1,6 @@
 """Portal pages of data-subject requests (DESIGN section 9). Views call services and selectors."""
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
@@ -7,8 +8,10 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+from accounts_app.views import client_ip
 from ccucaas_privacy import clock
 from ccucaas_privacy.errors import DomainError
+from ccucaas_privacy.ratelimit import RATE_LIMITED_MESSAGE, rate_limit_hit
 from requests_app import selectors, services
 from requests_app.forms import (
     FORMS_BY_TYPE,
@@ -125,6 +128,12 @@ def request_withdraw(request: HttpRequest, pk: str) -> HttpResponse:
 def helpdesk(request: HttpRequest) -> HttpResponse:
     """For people who cannot sign in: the request waits for email verification."""
     form = HelpdeskForm(request.POST or None)
+    if request.method == "POST" and rate_limit_hit(
+            scope="helpdesk", client=client_ip(request),
+            limit=settings.HELPDESK_RATE_LIMIT, window_seconds=settings.HELPDESK_RATE_WINDOW_SECONDS):
+        form.is_valid()
+        form.add_error(None, RATE_LIMITED_MESSAGE)
+        return render(request, "requests_app/helpdesk_form.html", {"form": form}, status=429)
     if request.method == "POST" and form.is_valid():
         try:
             services.request_file(

@@ -291,6 +291,10 @@ NOTIFICATIONS = {
     "SWEEP_BATCH": env.int("NOTIFICATIONS_SWEEP_BATCH", default=1000),
     "MAX_CONTEXT_BYTES": env.int("NOTIFICATIONS_MAX_CONTEXT_BYTES", default=32768),
 }
+# Celery's Django fixup closes the worker's database connection before and after every task
+# unless this is set; then a worker keeps its connection for 2 x N tasks. Off by default;
+# `bench/outbox.py` measures the difference (one new PostgreSQL connection per email).
+CELERY_DB_REUSE_MAX = env.int("CELERY_DB_REUSE_MAX", default=0) or None
 
 # --- admin ---
 # Staff sign in to the admin with a second factor: TOTP (django-otp) with recovery codes.
@@ -350,3 +354,11 @@ SPECTACULAR_SETTINGS.update({
 SECURE_REFERRER_POLICY = "same-origin"
 SESSION_COOKIE_HTTPONLY = True
 X_FRAME_OPTIONS = "DENY"
+# Every operation documents the shared problem-details error body (ccucaas_privacy/openapi.py).
+SPECTACULAR_SETTINGS["POSTPROCESSING_HOOKS"] = [
+    "drf_spectacular.hooks.postprocess_schema_enums",
+    "ccucaas_privacy.openapi.document_problem_responses",
+]
+# The public help-desk form: at most this many submissions per client address per window.
+HELPDESK_RATE_LIMIT = env.int("HELPDESK_RATE_LIMIT", default=10)
+HELPDESK_RATE_WINDOW_SECONDS = env.int("HELPDESK_RATE_WINDOW_SECONDS", default=3600)

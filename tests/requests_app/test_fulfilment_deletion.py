@@ -192,3 +192,29 @@ def test_only_deletions_are_approved(hanako, officer, run):
                          subject=hanako)
     with pytest.raises(ConflictError):
         fulfilment.deletion_approve(request=request, actor=officer)
+
+
+def test_p21_the_sweep_starts_a_fulfilment_whose_task_was_lost(hanako, officer, run):
+    """The broker was down when the reply committed: beat's sweep starts the erasure."""
+    request = _deletion(hanako, run)
+    run(fulfilment.deletion_approve, request=request, actor=officer)
+    services.request_reply(request=request, actor=officer, text="削除します。")  # task lost
+    assert not Propagation.objects.filter(request=request).exists()
+    report = run(fulfilment.fulfilment_sweep)
+    assert report["started"] == 1
+    # The reply email was lost too: its row still names the user, so that erasure waits.
+    emails = Propagation.objects.get(request=request, source="outbound_emails")
+    assert emails.status == "failed" and "still being sent" in emails.last_error
+    request.refresh_from_db()
+    assert request.status == Status.REPLIED
+
+    from notifications_app.models import OutboundEmail
+    from notifications_app.services import outbound_email_send
+
+    for row in OutboundEmail.objects.filter(status="queued"):
+        outbound_email_send(outbound_email_id=row.pk)  # the outbox sweep's job
+    with time_machine.travel(emails.next_attempt_at + timedelta(seconds=1), tick=False):
+        report = run(fulfilment.fulfilment_sweep)
+    request.refresh_from_db()
+    assert report["started"] == 0 and request.status == Status.COMPLETED
+    assert scan((EMAIL, IP, USERNAME), skip_tables=_evidence_tables()) == {}

@@ -3,7 +3,9 @@ the package is built by the worker after the reply; a deletion is erased by the 
 to a provider over real HTTP; its signed callback completes the request (RULES P21, P14)."""
 
 import hashlib
+import io
 import json
+import zipfile
 
 import pytest
 from django.urls import reverse
@@ -50,7 +52,16 @@ def test_p21_worker_builds_the_package_after_the_reply(live_worker, make_user, o
     client.force_login(user)
     response = client.get(reverse("requests:package_download",
                                   kwargs={"pk": request.pk, "token": package_token(package=package)}))
-    assert hashlib.sha256(b"".join(response.streaming_content)).hexdigest() == package.sha256
+    body = b"".join(response.streaming_content)
+    assert hashlib.sha256(body).hexdigest() == package.sha256
+    # Built outside a transaction: the bulk categories' JSON came from a second connection.
+    archive = zipfile.ZipFile(io.BytesIO(body))
+    data = json.loads(archive.read("data.json"))
+    assert len(data["categories"]["visitor_logs"]["rows"]) == 1
+    assert len(data["categories"]["contacts"]["rows"]) == 1
+    assert "Taro Contact" in archive.read("contacts.csv").decode()
+    manifest = json.loads(archive.read("manifest.json"))
+    assert {f["name"]: f.get("rows") for f in manifest["files"]}["visitor_logs.csv"] == 1
 
 
 def test_p21_worker_erases_and_the_providers_signed_callback_completes(

@@ -17,7 +17,7 @@ from ccucaas_privacy import clock
 from requests_app import services
 from requests_app.models import DisclosurePackage, RequestEvent, Status
 from requests_app.packages import package_token, private_storage
-from requests_app.sources import all_sources
+from requests_app.sources import all_sources, source_get
 from tests.requests_app.fulfilment_data import EMAIL, IP, LAST_NAME, rich_user
 
 pytestmark = pytest.mark.django_db
@@ -79,10 +79,14 @@ def test_p21_data_json_and_csvs_hold_every_category_of_the_user(disclosed):
     data = json.loads(archive.read("data.json"))
     assert data["reference"] == request.reference
     assert set(data["categories"]) == {s.category for s in all_sources()}
-    for category, rows in data["categories"].items():
-        assert rows, category
-    assert data["categories"]["profile"][0]["email"] == EMAIL
-    assert any(r["ip"] == IP for r in data["categories"]["visitor_logs"])
+    for category, block in data["categories"].items():
+        source = source_get(category)
+        assert block["columns"] == list(source.columns) and block["rule"] == source.rule
+        assert block["rows"], category
+    profile = data["categories"]["profile"]
+    assert dict(zip(profile["columns"], profile["rows"][0], strict=True))["email"] == EMAIL
+    logs = data["categories"]["visitor_logs"]
+    assert [dict(zip(logs["columns"], row, strict=True))["ip"] for row in logs["rows"]] == [IP]
     contacts = list(csv.DictReader(io.StringIO(archive.read("contacts.csv").decode())))
     assert contacts[0]["name"] == "Taro Contact"
     provisions = list(csv.DictReader(io.StringIO(archive.read("provisions.csv").decode())))
@@ -163,3 +167,10 @@ def test_p21_building_twice_keeps_one_package(disclosed):
     _user, request, package = disclosed
     assert disclosure_package_build(request=request).pk == package.pk
     assert DisclosurePackage.objects.count() == 1
+
+
+def test_p21_reply_email_announces_the_package_in_the_users_language(disclosed):
+    _user, request, _package = disclosed
+    reply = next(m for m in mail.outbox if "開示します。" in m.body)
+    assert "ZIPファイル" in reply.body and "を準備しています" in reply.body
+    assert str(request.pk) in reply.body  # the link to the request page, where it appears
