@@ -82,3 +82,10 @@ class OutboundEmail(models.Model):
     @property
     def is_marketing(self) -> bool:
         return self.category == Category.MARKETING
+
+from notifications_app.models_campaigns import (  # noqa: E402,F401  (registered with the app)
+    Campaign,
+    CampaignAlert,
+    CampaignEvent,
+    Delivery,
+)

@@ -118,6 +118,16 @@ class StaffDecider(StaffViewer):
         return selectors.staff_can_decide(request.user)
 
 
+class StaffReplier(StaffViewer):
+    def has_permission(self, request, view) -> bool:
+        return selectors.staff_can_reply(request.user)
+
+
+class StaffRejecter(StaffViewer):
+    def has_permission(self, request, view) -> bool:
+        return selectors.staff_can_reject(request.user)
+
+
 class StaffVerifier(StaffViewer):
     def has_permission(self, request, view) -> bool:
         return selectors.staff_can_verify(request.user)
@@ -270,6 +280,7 @@ class StaffVerifyIdentityView(_StaffAction):
 
 class StaffReplyView(_StaffAction):
     input_serializer = ReplySerializer
+    permission_classes = [permissions.IsAuthenticated, StaffReplier]
 
     @extend_schema(operation_id="staff_requests_reply", request=ReplySerializer)
     def post(self, request, pk):
@@ -282,6 +293,7 @@ class StaffReplyView(_StaffAction):
 
 class StaffRejectView(_StaffAction):
     input_serializer = RejectSerializer
+    permission_classes = [permissions.IsAuthenticated, StaffRejecter]
 
     @extend_schema(operation_id="staff_requests_reject", request=RejectSerializer)
     def post(self, request, pk):

@@ -99,5 +99,18 @@ def staff_can_decide(user) -> bool:
     return bool(staff_can_view(user) and user.has_perm("requests_app.change_datasubjectrequest"))
 
 
+def staff_can_reply(user) -> bool:
+    """Reply: privacy officers, and support agents, who draft and send replies (issue 9)."""
+    return bool(staff_can_view(user) and (
+        user.has_perm("requests_app.change_datasubjectrequest")
+        or user.has_perm("requests_app.reply_datasubjectrequest")))
+
+
+def staff_can_reject(user) -> bool:
+    return bool(staff_can_view(user) and (
+        user.has_perm("requests_app.change_datasubjectrequest")
+        or user.has_perm("requests_app.reject_datasubjectrequest")))
+
+
 def staff_can_verify(user) -> bool:
     return bool(staff_can_view(user) and user.has_perm("requests_app.verify_identity"))
