@@ -1,5 +1,6 @@
 """P18 in the admin: pages showing a user's personal data ask why and log the view."""
 
+from django.core.exceptions import PermissionDenied
 from django.utils.translation import gettext_lazy as _
 
 from accounts_app.models import StaffAccessKind, User
@@ -26,6 +27,9 @@ class PersonalDataAccessMixin:
         user_id = request.GET.get(f"{self.subject_field}__id__exact", "")
         if user_id.isdigit():
             subject = User.objects.filter(pk=user_id).first()
+        # Nobody is asked (or logged) for data their group may not see: that is a 403 (P18).
+        if not self.has_view_or_change_permission(request):
+            raise PermissionDenied
         if request.method == "GET" and (refused := self._gate(request, subject=subject,
                                                                object_ref="")):
             return refused
@@ -33,6 +37,8 @@ class PersonalDataAccessMixin:
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
         obj = self.get_object(request, object_id)
+        if not self.has_view_or_change_permission(request, obj):
+            raise PermissionDenied
         if obj is not None and request.method == "GET":
             subject = obj if isinstance(obj, User) else getattr(obj, self.subject_field, None)
             ref = f"{self.opts.app_label}.{self.opts.model_name}:{obj.pk}"
