@@ -124,6 +124,10 @@ def account_sign_up(
         consent_grant(user=user, purpose="marketing_email", channel="signup",
                       policy_version=version, **meta)
     email_confirmation_queue(user=user)
+    # P25/P17: a notice published before sign-up and not yet in effect reaches this user too.
+    from notifications_app.campaigns import campaign_enroll_user
+
+    campaign_enroll_user(user=user)
     return user
 
 

@@ -37,6 +37,9 @@ BEAT_SCHEDULE = {
         "task": "notifications_app.tasks.sweep_outbox",
         "schedule": timedelta(minutes=1),
     },
+    # RULES P25: campaign coverage alerts at 31 and 30 days; re-plans a lost fan-out.
+    "notifications-watch-campaigns": {"task": "notifications_app.tasks.watch_campaigns",
+                                      "schedule": timedelta(minutes=1)},
     # RULES P23: monthly compliance report to privacy officers (daily run, sent once a month).
     "requests-compliance-report": {"task": "requests_app.tasks.compliance_report_send",
                                    "schedule": timedelta(hours=6)},

@@ -95,7 +95,8 @@ class PolicyVersionAdmin(admin.ModelAdmin):
         if change:
             return
         created = services.policy_version_publish(
-            **{f: form.cleaned_data[f] for f in PolicyVersionForm.Meta.fields})
+            **{f: form.cleaned_data[f] for f in PolicyVersionForm.Meta.fields},
+            actor=request.user)
         obj.pk = created.pk
         obj.published_at = created.published_at
         obj._state.adding = False

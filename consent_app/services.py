@@ -171,7 +171,7 @@ def policy_version_validate(*, version: str, effective_at: datetime, importance:
 
 def policy_version_publish(*, version: str, effective_at: datetime, importance: str,
                            summary_ja: str, summary_en: str, full_text_ja: str,
-                           full_text_en: str = "") -> PolicyVersion:
+                           full_text_en: str = "", actor=None) -> PolicyVersion:
     """Publish a new policy version (P25). A major version needs 30 days' notice.
 
     Hook for the policy-change campaign: it starts from the returned version (major versions
@@ -186,11 +186,16 @@ def policy_version_publish(*, version: str, effective_at: datetime, importance: 
     if errors:
         first = next(iter(errors.values()))[0]
         raise DomainError(first, code="policy_version_invalid", details=errors)
+    from notifications_app.campaigns import campaign_start_for_policy
+
     with transaction.atomic():
-        return PolicyVersion.objects.create(
+        created = PolicyVersion.objects.create(
             version=version.strip(), effective_at=effective_at, importance=importance,
             summary_ja=summary_ja.strip(), summary_en=summary_en.strip(),
             full_text_ja=full_text_ja, full_text_en=full_text_en, published_at=clock.now())
+        # P25: a major version starts its notice campaign in the same transaction (issue 10).
+        campaign_start_for_policy(version=created, actor=actor)
+        return created
 
 
 # --- testimonials (P05) ------------------------------------------------------------------

@@ -50,3 +50,5 @@ class OutboundEmailAdmin(admin.ModelAdmin):
                 "%(count)d email was skipped: only failed emails can be retried.",
                 "%(count)d emails were skipped: only failed emails can be retried.", skipped)
                 % {"count": skipped}, messages.WARNING)
+
+from notifications_app import admin_campaigns  # noqa: E402,F401  (registers the campaign admin)

@@ -19,4 +19,10 @@ class NotificationsAppConfig(AppConfig):
                       description="Administrative notice to a user (P19: cannot be unsubscribed).")
         register_kind("marketing_announcement", category=Category.MARKETING,
                       description="New services, releases and events (P02: consent required).")
+        register_kind("policy_change_notice", category=Category.MANDATORY,
+                      description="A major policy change, 30 days ahead (P25, P19).")
+        register_kind("merger_notice", category=Category.MANDATORY,
+                      description="Prior notice of a merger or acquisition (P17).")
+        register_kind("campaign_coverage_alert", category=Category.MANDATORY,
+                      description="To privacy officers: policy notices still unsent (P25).")
         tracking.connect(on_anymail_tracking, dispatch_uid="notifications_app.tracking")

@@ -131,3 +131,10 @@ def campaign_unreached_users(*, campaign: Campaign) -> QuerySet:
         else Q(pk__in=[])
     return get_user_model().objects.filter(Exists(unreached) | (missing & ~Exists(has_delivery))
                                            ).order_by("pk")
+
+
+def notice_get(*, public_id) -> Campaign:
+    """A public notice: a started merger notice or marketing announcement (never a draft)."""
+    return Campaign.objects.filter(
+        kind__in=[CampaignKind.MERGER_NOTICE, CampaignKind.MARKETING]).exclude(
+        status=CampaignStatus.DRAFT).get(public_id=public_id)

@@ -45,6 +45,7 @@ class Campaign(models.Model):
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     started_at = models.DateTimeField(_("started at"), null=True, blank=True)
     finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+    fanned_out_at = models.DateTimeField(_("batches planned at"), null=True, blank=True)
     # Set when coverage was incomplete at the 30-day line (P25); cleared by acknowledgement
     # or postponement.
     needs_decision = models.BooleanField(_("needs an officer's decision"), default=False)

@@ -117,12 +117,15 @@ def _enqueue_on_commit(outbound_email_id: int) -> None:
 
 @transaction.atomic
 def notification_queue(*, kind: str, cause: str, context: dict, user=None,
-                       email: str | None = None, language: str | None = None) -> OutboundEmail:
+                       email: str | None = None, language: str | None = None,
+                       enqueue: bool = True) -> OutboundEmail:
     """Write one outbox row in the caller's transaction; send it after commit.
 
     The recipient is `user` (address and language from the account) or a bare `email` with
     `language`. Calling again with the same cause, recipient and kind returns the same row and
-    sends nothing more. Bad input raises DomainError and writes nothing.
+    sends nothing more. Bad input raises DomainError and writes nothing. `enqueue=False` is for
+    a caller that sends the rows itself after commit (a campaign batch); the sweep still
+    covers a row nobody sent.
     """
     spec = kind_get(kind)
     if spec is None:
@@ -162,7 +165,7 @@ def notification_queue(*, kind: str, cause: str, context: dict, user=None,
         if existing is None:
             raise
         return existing
-    if not blocked:
+    if not blocked and enqueue:
         _enqueue_on_commit(row.pk)
     return row
 

@@ -39,5 +39,42 @@ class OutboundEmailSource(DataSource):
         return ErasureResult(anonymised=anonymised)
 
 
+class CampaignDeliverySource(DataSource):
+    """The campaigns that reached the user (policy changes P25, merger notices P17, marketing
+    P02), and, for staff, the campaigns they created and the decisions they recorded. Erasure
+    deletes the user's delivery rows (the anonymised outbox row stays as the record that the
+    notice was sent); an officer's recorded decision is append-only evidence and is retained."""
+
+    category = "campaign_deliveries"
+    rule = "P25"
+    title = _("Notices and campaigns sent to you")
+    description = _("Policy-change notices, merger notices and news campaigns: which campaign, "
+                    "when it was queued and sent, and its status.")
+    models = ("notifications_app.Delivery", "notifications_app.Campaign",
+              "notifications_app.CampaignEvent")
+    columns = ("campaign__kind", "campaign__title_en", "campaign__effective_at", "status",
+               "queued_at", "sent_at")
+    def export(self, user):
+        from notifications_app.models_campaigns import Delivery
+
+        yield from stream(Delivery.objects.filter(user=user).order_by("queued_at", "id"),
+                          self.columns)
+
+    def erase(self, user):
+        from notifications_app.models_campaigns import Campaign, CampaignEvent, Delivery
+
+        deliveries = Delivery.objects.filter(user=user)
+        if deliveries.filter(outbound_email__status__in=[Status.QUEUED, Status.SENDING]).exists():
+            raise SourceBusy("campaign emails to this user are still being sent")
+        erased, _detail = deliveries.delete()
+        anonymised = Campaign.objects.filter(created_by=user).update(created_by=None)
+        retained = CampaignEvent.objects.filter(actor=user).count()
+        return ErasureResult(
+            erased=erased, anonymised=anonymised, retained=retained,
+            retained_reason="Officers' decisions on policy-change campaigns are evidence of "
+                            "P25 compliance (append-only)." if retained else "")
+
+
 def sources_register() -> None:
     register(OutboundEmailSource)
+    register(CampaignDeliverySource)

@@ -19,3 +19,29 @@ def send_outbound_email(self, outbound_email_id: int) -> None:
 @shared_task(name="notifications_app.tasks.sweep_outbox")
 def sweep_outbox() -> int:
     return outbox_sweep()
+
+
+# --- campaigns (issue 10) -------------------------------------------------------------------
+
+@shared_task(name="notifications_app.tasks.campaign_fan_out", acks_late=True)
+def campaign_fan_out(campaign_id: int) -> int:
+    from notifications_app.campaigns import campaign_fan_out as fan_out
+
+    return fan_out(campaign_id=campaign_id)
+
+
+@shared_task(name="notifications_app.tasks.campaign_batch", acks_late=True)
+def campaign_batch(campaign_id: int, after_pk: int, upto_pk: int) -> int:
+    """Queue then send one batch. Redelivered after a crash, it queues nothing new and sends
+    only the rows still queued."""
+    from notifications_app.campaigns import campaign_batch_queue, campaign_batch_send
+
+    ids = campaign_batch_queue(campaign_id=campaign_id, after_pk=after_pk, upto_pk=upto_pk)
+    return campaign_batch_send(outbound_email_ids=ids)
+
+
+@shared_task(name="notifications_app.tasks.watch_campaigns")
+def watch_campaigns() -> int:
+    from notifications_app.campaigns import campaigns_watch
+
+    return campaigns_watch()

@@ -70,7 +70,12 @@ class DataSubjectRequestAdmin(admin.ModelAdmin):
 
     def get_ordering(self, request):
         # Most urgent first: open requests by reply deadline, then unverified, then the rest.
-        return ["urgency", "reply_due_at", "-received_at"]
+        # `urgency` is annotated by get_queryset; other admins' forms order this model's rows
+        # for their `request` field with this ordering too, on the plain manager.
+        match = getattr(request, "resolver_match", None)
+        if match is not None and match.url_name == "requests_app_datasubjectrequest_changelist":
+            return ["urgency", "reply_due_at", "-received_at"]
+        return ["reply_due_at", "-received_at"]
 
     def has_add_permission(self, request) -> bool:
         # New requests are recorded through the help-desk form (a service call), see get_urls.

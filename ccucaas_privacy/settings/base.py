@@ -362,3 +362,13 @@ SPECTACULAR_SETTINGS["POSTPROCESSING_HOOKS"] = [
 # The public help-desk form: at most this many submissions per client address per window.
 HELPDESK_RATE_LIMIT = env.int("HELPDESK_RATE_LIMIT", default=10)
 HELPDESK_RATE_WINDOW_SECONDS = env.int("HELPDESK_RATE_WINDOW_SECONDS", default=3600)
+
+# --- notifications_app campaigns ---
+# Policy-change, merger and marketing campaigns (issue 10): recipients per batch task; the
+# early alert comes this many hours before the 30-day line (P25: "31 days before"); a running
+# campaign with recipients still unplanned is fanned out again after this many seconds.
+CAMPAIGNS = {
+    "BATCH_SIZE": env.int("CAMPAIGNS_BATCH_SIZE", default=1000),
+    "EARLY_ALERT_HOURS": env.int("CAMPAIGNS_EARLY_ALERT_HOURS", default=24),
+    "REPLAN_AFTER_SECONDS": env.int("CAMPAIGNS_REPLAN_AFTER_SECONDS", default=600),
+}

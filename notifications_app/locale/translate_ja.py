@@ -121,6 +121,146 @@ JA_PLURAL = {
 }
 
 
+# Campaigns (issue 10).
+JA.update({
+    "coverage": "到達状況",
+    "recipients": "対象者数",
+    "sent": "送信済み",
+    "sent 30 days ahead": "30日前までに送信",
+    "pending": "送信待ち",
+    "failed": "送信失敗",
+    "bounced or rejected": "不達・拒否",
+    "not reached": "未到達",
+    "%(campaign)s: done.": "%(campaign)s: 実行しました。",
+    "Start the selected draft campaigns": "選択した下書きのキャンペーンを開始する",
+    "Restart: send what is missing": "再実行（未送信分のみ送信）",
+    "Acknowledge incomplete coverage (30-day line)": "未到達があることを確認済みとする（30日前の期限）",
+    "Acknowledged in the admin by %(user)s.": "%(user)s が管理画面で確認しました。",
+    "Only privacy officers may do this.": "この操作は個人情報保護責任者のみが行えます。",
+    "Policy-change campaigns start when a major policy version is published; create merger "
+    "notices or marketing campaigns here.":
+        "ポリシー変更の通知は、重要な変更を含むポリシー版を公表すると自動的に開始されます。"
+        "ここでは合併等の事前通知またはお知らせメールを作成してください。",
+    "Every recipient reads the campaign in their language: give the title and the text in "
+    "Japanese and English.":
+        "受信者はそれぞれの言語で読みます。件名と本文を日本語と英語の両方で入力してください。",
+    "Give the date the change of control takes effect.": "管理者の変更が効力を生じる日時を入力してください。",
+    "A merger notice is a prior notice: the date must be in the future.":
+        "合併等の通知は事前の通知です。日時は将来の日時にしてください。",
+    "This campaign has already been started.": "このキャンペーンはすでに開始されています。",
+    "Version %(version)s already has its notice campaign.":
+        "第%(version)s版の通知キャンペーンはすでにあります。",
+    "Start the campaign first.": "先にキャンペーンを開始してください。",
+    "Say why the incomplete coverage is acceptable.": "未到達があっても差し支えない理由を記入してください。",
+    "Only policy-change campaigns have an effective date to postpone.":
+        "施行日を延期できるのはポリシー変更の通知だけです。",
+    "The new effective date must leave 30 days (30 x 24 hours) from now: choose %(earliest)s "
+    "or later.":
+        "新しい施行日時は現在から30日（30×24時間）以上先にしてください。%(earliest)s 以降を選んでください。",
+    "Version %(version)s already takes effect on or after this date.":
+        "第%(version)s版がこの日時以降に施行されることになっています。",
+    "Notices and campaigns sent to you": "お客様にお送りしたお知らせ・キャンペーン",
+    "Policy-change notices, merger notices and news campaigns: which campaign, when it was "
+    "queued and sent, and its status.":
+        "ポリシー変更・合併等のお知らせと新サービス等のお知らせ：どのお知らせを、いつ送信登録・送信したか、"
+        "およびその状態。",
+    "Postponing moves the date later.": "延期では施行日時を現在より後にしてください。",
+    "Policy change (P25)": "ポリシー変更の通知（P25）",
+    "Merger or acquisition notice (P17)": "合併・買収等の事前通知（P17）",
+    "Releases and events (marketing, P02)": "リリース・イベントのお知らせ（任意、P02）",
+    "Draft": "下書き",
+    "Running": "実行中",
+    "Finished": "完了",
+    "policy version": "ポリシー版",
+    "title (Japanese)": "件名（日本語）",
+    "title (English)": "件名（英語）",
+    "text (Japanese)": "本文（日本語）",
+    "text (English)": "本文（英語）",
+    "effective at": "施行日時",
+    "batch size": "バッチサイズ",
+    "created by": "作成者",
+    "started at": "開始日時",
+    "finished at": "完了日時",
+    "batches planned at": "バッチ分割日時",
+    "needs an officer's decision": "責任者の判断が必要",
+    "campaign": "キャンペーン",
+    "campaigns": "キャンペーン",
+    "recipient": "受信者",
+    "queued at": "送信登録日時",
+    "delivery": "配信",
+    "deliveries": "配信",
+    "31 days before: notices still unsent": "施行31日前：未送信の通知あり",
+    "30-day line: coverage incomplete": "施行30日前の期限：未到達あり",
+    "unsent notices": "未送信の通知数",
+    "campaign alert": "キャンペーン警告",
+    "campaign alerts": "キャンペーン警告",
+    "Started": "開始",
+    "Restarted": "再実行",
+    "Incomplete coverage acknowledged": "未到達を確認済み",
+    "Effective date postponed": "施行日を延期",
+    "by": "実施者",
+    "note": "メモ",
+    "data": "データ",
+    "campaign event": "キャンペーン履歴",
+    "campaign events": "キャンペーン履歴",
+    "Emails sent to you": "お客様にお送りしたメール",
+    "The notices and messages we emailed you: kind, address, language, status and time.":
+        "お客様にメールでお送りしたお知らせ等：種類、宛先、言語、状態、日時。",
+    "Last moment to send the notice (30 days before)": "通知の送信期限（施行の30日前）",
+    "The 30-day line has passed with coverage incomplete. Acknowledge the incomplete coverage "
+    "with a reason, or postpone the effective date, in the admin.":
+        "施行30日前の期限を過ぎましたが、通知が届いていない利用者がいます。"
+        "管理画面で理由を記入して確認済みとするか、施行日を延期してください。",
+    "Open the campaign": "キャンペーンを開く",
+    "Prior notice": "事前のお知らせ",
+    "Prior notice of a change to who controls your personal data":
+        "個人情報の管理者の変更に関する事前のお知らせ",
+    "Takes effect on": "効力発生日",
+    "Notice on our website": "ウェブサイトでのお知らせ",
+    "If you do not agree, you may stop using the service before %(effective_date)s by closing "
+    "your account:":
+        "ご同意いただけない場合は、%(effective_date)s より前にアカウントを解約して、"
+        "本サービスのご利用を停止いただけます：",
+    "Close my account": "アカウントを解約する",
+    "This notice is sent to every user and cannot be unsubscribed from.":
+        "このお知らせはすべての利用者にお送りしており、配信を停止することはできません。",
+    "Privacy policy change": "プライバシーポリシー改定のお知らせ",
+    "Version %(version)s takes effect on %(effective_date)s":
+        "第%(version)s版は %(effective_date)s に施行されます",
+    "Summary of the changes": "主な変更点",
+    "Read the new version and the summary of changes": "改定後のポリシーと変更点の概要を読む",
+    "If you continue to use the service after the effective date, you are deemed to agree to "
+    "the new policy.":
+        "施行日以降も本サービスをご利用いただいた場合は、改定後のポリシーに同意いただいたものとみなします。",
+    "This notice about a change to the privacy policy is sent to every user and cannot be "
+    "unsubscribed from.":
+        "プライバシーポリシー変更のお知らせはすべての利用者にお送りしており、配信を停止することはできません。",
+    "Important: our privacy policy changes on %(effective_date)s":
+        "【重要】プライバシーポリシー改定のお知らせ（%(effective_date)s 施行）",
+    "We are changing our privacy policy. Version %(version)s takes effect on "
+    "%(effective_date)s.":
+        "プライバシーポリシーを改定いたします。第%(version)s版は %(effective_date)s に施行されます。",
+    "Published": "公表日",
+    "If you do not agree, you may stop using the service before the change takes effect by "
+    "closing your account.":
+        "ご同意いただけない場合は、変更の効力が生じる前にアカウントを解約して、本サービスのご利用を停止いただけます。",
+    "All notices": "お知らせ一覧",
+    "Notices": "お知らせ",
+    "Prior notices of changes to who controls your personal data or how it is used (mergers, "
+    "acquisitions).":
+        "合併・買収等により、個人情報の管理者や利用方法が変わる場合の事前のお知らせです。",
+    "published": "公表",
+    "takes effect on": "効力発生",
+    "There are no notices.": "お知らせはありません。",
+})
+JA_PLURAL.update({
+    "%(counter)s user has not been sent the notice of %(campaign)s yet.":
+        "%(counter)s 人の利用者に %(campaign)s の通知がまだ送信されていません。",
+    "%(counter)s policy notice still unsent: %(campaign)s":
+        "未送信のポリシー通知 %(counter)s 件：%(campaign)s",
+})
+
+
 def main() -> int:
     path = Path(__file__).parent / "ja" / "LC_MESSAGES" / "django.po"
     po = polib.pofile(str(path))

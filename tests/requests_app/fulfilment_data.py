@@ -62,6 +62,13 @@ def rich_user(make_user, *, staff=None):
                              provided_at=clock.now() - timedelta(minutes=1))
     notification_queue(kind="administrative_notice", cause=f"test:{user.pk}:notice",
                        context={"body": f"Dear {LAST_NAME}"}, user=user)
+    from notifications_app import campaigns  # a merger notice reached her (P17)
+
+    notice = campaigns.campaign_create(
+        kind="merger_notice", title_ja="合併のお知らせ", title_en="Merger notice",
+        body_ja="本文", body_en="Text", effective_at=clock.now() + timedelta(days=60))
+    campaigns.campaign_start(campaign=notice)
+    campaigns.campaign_enroll_user(user=user)
     LogEntry.objects.create(user=user, content_type=ContentType.objects.get_for_model(type(user)),
                             object_id=str(user.pk), object_repr=USERNAME, action_flag=ADDITION)
     from requests_app.services import request_file
