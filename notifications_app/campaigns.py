@@ -25,7 +25,6 @@ from ccucaas_privacy import clock
 from ccucaas_privacy.errors import ConflictError, DomainError
 from consent_app.models import Importance, PolicyVersion
 from notifications_app import campaign_selectors as selectors
-from notifications_app.delivery_errors import TransientSendError
 from notifications_app.models import OutboundEmail, Status
 from notifications_app.models_campaigns import (
     AlertKind,
@@ -37,7 +36,7 @@ from notifications_app.models_campaigns import (
     CampaignStatus,
     Delivery,
 )
-from notifications_app.services import LANGUAGES, notification_queue, outbound_email_send
+from notifications_app.services import LANGUAGES, notification_queue, outbound_emails_send
 
 logger = logging.getLogger(__name__)
 
@@ -248,18 +247,9 @@ def campaign_batch_queue(*, campaign_id: int, after_pk: int, upto_pk: int) -> li
 
 
 def campaign_batch_send(*, outbound_email_ids: list[int]) -> int:
-    """Send the batch's rows one by one through the outbox (each claimed, so a duplicate task
+    """Send the batch's rows through the outbox in one go (each row claimed, so a duplicate task
     or the sweep never sends a row twice); refresh the delivery mirror. Returns rows sent."""
-    from notifications_app.tasks import send_outbound_email
-
-    sent = 0
-    for pk in outbound_email_ids:
-        try:
-            row = outbound_email_send(outbound_email_id=pk)
-        except TransientSendError as exc:
-            send_outbound_email.apply_async((pk,), countdown=exc.countdown)
-            continue
-        sent += bool(row is not None and row.status == Status.SENT)
+    sent = outbound_emails_send(outbound_email_ids=outbound_email_ids)
     deliveries_sync(outbound_email_ids=outbound_email_ids)
     return sent
 

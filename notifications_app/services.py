@@ -5,7 +5,6 @@ transaction and hands it to Celery after commit. Sending claims the row with a c
 update, so a duplicate task, a retry and a sweep never send one row twice.
 """
 
-import functools
 import hashlib
 import json
 import logging
@@ -111,8 +110,54 @@ def _enqueue(outbound_email_id: int) -> None:
                        outbound_email_id, exc_info=True)
 
 
+def _enqueue_batch(outbound_email_ids: list[int]) -> None:
+    """One task per SEND_BATCH rows committed together (a campaign batch, a sweep pass)."""
+    from notifications_app.tasks import send_outbound_emails
+
+    size = conf("SEND_BATCH")
+    for start in range(0, len(outbound_email_ids), size):
+        chunk = outbound_email_ids[start:start + size]
+        if len(chunk) == 1:
+            _enqueue(chunk[0])
+            continue
+        try:
+            send_outbound_emails.delay(chunk)
+        except (KombuError, OSError):
+            logger.warning("Broker unavailable; %d outbound emails wait for the sweep",
+                           len(chunk), exc_info=True)
+
+
+class _CommitBatch:
+    """The rows queued in one transaction, handed to workers together after its commit."""
+
+    def __init__(self) -> None:
+        self.ids: list[int] = []
+        self.done = False
+
+    def __call__(self) -> None:
+        self.done = True
+        _enqueue_batch(self.ids)
+
+
 def _enqueue_on_commit(outbound_email_id: int) -> None:
-    transaction.on_commit(functools.partial(_enqueue, outbound_email_id))
+    """Hand the row to a worker once the caller's transaction commits.
+
+    Rows queued in one transaction are collected and handed over together after the commit,
+    in tasks of SEND_BATCH rows, instead of one task per email. A rolled-back transaction drops
+    its callback, and the collected ids with it.
+    """
+    connection = transaction.get_connection()
+    if not connection.in_atomic_block:
+        _enqueue(outbound_email_id)
+        return
+    batch = getattr(connection, "_outbox_batch", None)
+    pending = batch is not None and not batch.done and any(
+        func is batch for _savepoints, func, _robust in connection.run_on_commit)
+    if not pending:
+        batch = _CommitBatch()
+        connection._outbox_batch = batch
+        transaction.on_commit(batch)
+    batch.ids.append(outbound_email_id)
 
 
 @transaction.atomic
@@ -255,6 +300,87 @@ def outbound_email_send(*, outbound_email_id: int) -> OutboundEmail | None:
         return _finish(row, status=Status.FAILED, last_error=error_describe(exc))
     return _finish(row, status=Status.SENT, sent_at=clock.now(), last_error="",
                    provider_message_id=_provider_message_id(message))
+
+
+def outbound_emails_send(*, outbound_email_ids: list[int]) -> int:
+    """Send many queued rows in one go: one claim, one load, one provider connection, one
+    status write. Rows already taken (sent, or claimed by another worker) are skipped, so a
+    duplicate task or the sweep never sends a row twice. A row that fails is finished on its
+    own (retried later or failed) without holding back the others. Returns the rows sent."""
+    from django.core.mail import get_connection
+
+    now = clock.now()
+    with transaction.atomic():
+        claimed = list(OutboundEmail.objects.select_for_update(skip_locked=True)
+                       .filter(pk__in=outbound_email_ids, status=Status.QUEUED)
+                       .values_list("pk", flat=True))
+        OutboundEmail.objects.filter(pk__in=claimed).update(
+            status=Status.SENDING, attempts=F("attempts") + 1, claimed_at=now, updated_at=now)
+    rows = list(OutboundEmail.objects.select_related("user").filter(pk__in=claimed).order_by("pk"))
+    sent: list[tuple[OutboundEmail, str]] = []
+    with get_connection() as email_connection:
+        for row in rows:
+            message = _batch_message(row)
+            if message is None:
+                continue
+            try:
+                email_connection.send_messages([message])
+            except Exception as exc:
+                _batch_failure(row, exc)
+                continue
+            sent.append((row, _provider_message_id(message)))
+    _batch_mark_sent(sent)
+    return len(sent)
+
+
+def _batch_message(row: OutboundEmail):
+    """The message to send for a claimed row, or None when the row was finished instead."""
+    if row.attempts > conf("MAX_ATTEMPTS"):
+        _finish(row, status=Status.FAILED,
+                last_error=f"Gave up after {row.attempts - 1} attempts. {row.last_error}")
+        return None
+    if row.is_marketing:
+        blocked = _marketing_block_reason(row.user)
+        if blocked:  # consent withdrawn between queueing and sending
+            _finish(row, status=Status.SUPPRESSED, suppressed_reason=blocked)
+            return None
+    try:
+        return _message_for(row)
+    except Exception as exc:  # a template that no longer renders: fail this row only
+        _batch_failure(row, exc)
+        return None
+
+
+def _batch_failure(row: OutboundEmail, exc: Exception) -> None:
+    from notifications_app.tasks import send_outbound_email
+
+    if is_transient(exc) and row.attempts < conf("MAX_ATTEMPTS"):
+        countdown = _backoff_seconds(row.attempts)
+        _finish(row, status=Status.QUEUED, last_error=error_describe(exc),
+                next_attempt_at=clock.now() + timedelta(seconds=countdown))
+        send_outbound_email.apply_async((row.pk,), countdown=countdown)  # seconds to minutes
+        return
+    logger.warning("Outbound email %s failed permanently", row.pk, exc_info=exc)
+    _finish(row, status=Status.FAILED, last_error=error_describe(exc))
+
+
+def _batch_mark_sent(sent: list[tuple[OutboundEmail, str]]) -> None:
+    """Mark the sent rows in one statement; a row the sweep took back meanwhile is left alone."""
+    if not sent:
+        return
+    now = clock.now()
+    with transaction.atomic():
+        still_ours = set(OutboundEmail.objects.select_for_update()
+                         .filter(pk__in=[row.pk for row, _ in sent], status=Status.SENDING)
+                         .values_list("pk", flat=True))
+        rows = []
+        for row, provider_id in sent:
+            if row.pk in still_ours:
+                row.status, row.sent_at, row.updated_at = Status.SENT, now, now
+                row.last_error, row.provider_message_id = "", provider_id
+                rows.append(row)
+        OutboundEmail.objects.bulk_update(
+            rows, ["status", "sent_at", "updated_at", "last_error", "provider_message_id"])
 
 
 @transaction.atomic

@@ -3,7 +3,7 @@
 from celery import shared_task
 
 from notifications_app.delivery_errors import TransientSendError
-from notifications_app.services import outbound_email_send, outbox_sweep
+from notifications_app.services import outbound_email_send, outbound_emails_send, outbox_sweep
 
 
 @shared_task(bind=True, name="notifications_app.tasks.send_outbound_email", acks_late=True)
@@ -14,6 +14,13 @@ def send_outbound_email(self, outbound_email_id: int) -> None:
         # The row is back in `queued` with attempts counted; the service decides when to give
         # up, so the task itself retries without a limit. Countdowns are seconds to minutes.
         raise self.retry(exc=exc, countdown=exc.countdown, max_retries=None) from exc
+
+
+@shared_task(name="notifications_app.tasks.send_outbound_emails", acks_late=True)
+def send_outbound_emails(outbound_email_ids: list[int]) -> int:
+    """Rows committed together, sent together; each row is claimed, so a redelivery after a
+    crash sends only what is still queued."""
+    return outbound_emails_send(outbound_email_ids=outbound_email_ids)
 
 
 @shared_task(name="notifications_app.tasks.sweep_outbox")

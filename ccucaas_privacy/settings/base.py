@@ -289,6 +289,8 @@ NOTIFICATIONS = {
     "STALE_QUEUED_SECONDS": env.int("NOTIFICATIONS_STALE_QUEUED_SECONDS", default=300),
     "STALE_SENDING_SECONDS": env.int("NOTIFICATIONS_STALE_SENDING_SECONDS", default=600),
     "SWEEP_BATCH": env.int("NOTIFICATIONS_SWEEP_BATCH", default=1000),
+    # rows committed together are sent by one task per this many rows (one claim, one load)
+    "SEND_BATCH": env.int("NOTIFICATIONS_SEND_BATCH", default=100),
     "MAX_CONTEXT_BYTES": env.int("NOTIFICATIONS_MAX_CONTEXT_BYTES", default=32768),
 }
 # Celery's Django fixup closes the worker's database connection before and after every task
