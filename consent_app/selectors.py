@@ -32,6 +32,19 @@ def consent_is_granted(*, user, purpose: str) -> bool:
     return latest is not None and latest.action in GRANTED_ACTIONS
 
 
+def users_with_consent(*, user_ids: list[int], purpose: str) -> set[int]:
+    """The ids among `user_ids` whose current state for `purpose` is granted: the same rule as
+    `consent_is_granted`, for many users in one query (a batch of marketing emails)."""
+    from django.contrib.auth import get_user_model
+    from django.db.models import OuterRef, Subquery
+
+    latest = (ConsentEvent.objects.filter(user=OuterRef("pk"), purpose=purpose)
+              .order_by("-created_at", "-id").values("action")[:1])
+    return set(get_user_model().objects.filter(pk__in=user_ids)
+               .annotate(latest_action=Subquery(latest))
+               .filter(latest_action__in=GRANTED_ACTIONS).values_list("pk", flat=True))
+
+
 def consent_events_for_user(*, user) -> QuerySet[ConsentEvent]:
     return ConsentEvent.objects.filter(user=user).select_related("policy_version")
 

@@ -87,14 +87,17 @@ def _context_checked(context: Any) -> dict[str, Any]:
     return context
 
 
-def _marketing_block_reason(user) -> str:
+def _marketing_block_reason(user, *, consented: bool | None = None) -> str:
     """Why a marketing email must not go to this recipient (P02, P19), or ''.
-    Stored in English: the outbox is a staff record, like the error texts beside it."""
+    Stored in English: the outbox is a staff record, like the error texts beside it.
+    `consented` is the current consent when the caller looked it up for a whole batch."""
     if user is None:
         return "Marketing email goes only to accounts with marketing consent."
     if not user.is_active:
         return "The account is not active."
-    if not consent_selectors.consent_is_granted(user=user, purpose=MARKETING_PURPOSE):
+    if consented is None:
+        consented = consent_selectors.consent_is_granted(user=user, purpose=MARKETING_PURPOSE)
+    if not consented:
         return "The user has not consented to marketing email (or withdrew it)."
     return ""
 
@@ -317,10 +320,13 @@ def outbound_emails_send(*, outbound_email_ids: list[int]) -> int:
         OutboundEmail.objects.filter(pk__in=claimed).update(
             status=Status.SENDING, attempts=F("attempts") + 1, claimed_at=now, updated_at=now)
     rows = list(OutboundEmail.objects.select_related("user").filter(pk__in=claimed).order_by("pk"))
+    consenting = consent_selectors.users_with_consent(
+        user_ids=[row.user_id for row in rows if row.is_marketing and row.user_id],
+        purpose=MARKETING_PURPOSE)
     sent: list[tuple[OutboundEmail, str]] = []
     with get_connection() as email_connection:
         for row in rows:
-            message = _batch_message(row)
+            message = _batch_message(row, consenting=consenting)
             if message is None:
                 continue
             try:
@@ -333,14 +339,14 @@ def outbound_emails_send(*, outbound_email_ids: list[int]) -> int:
     return len(sent)
 
 
-def _batch_message(row: OutboundEmail):
+def _batch_message(row: OutboundEmail, *, consenting: set[int]):
     """The message to send for a claimed row, or None when the row was finished instead."""
     if row.attempts > conf("MAX_ATTEMPTS"):
         _finish(row, status=Status.FAILED,
                 last_error=f"Gave up after {row.attempts - 1} attempts. {row.last_error}")
         return None
     if row.is_marketing:
-        blocked = _marketing_block_reason(row.user)
+        blocked = _marketing_block_reason(row.user, consented=row.user_id in consenting)
         if blocked:  # consent withdrawn between queueing and sending
             _finish(row, status=Status.SUPPRESSED, suppressed_reason=blocked)
             return None
