@@ -132,6 +132,8 @@ EMAIL_HOST = env("EMAIL_HOST", default="127.0.0.1")
 EMAIL_PORT = env.int("EMAIL_PORT", default=1025)
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="CCUCaaS Privacy <privacy@ccucaas.example>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
+# The ESP whose delivery-tracking webhook is mounted at /anymail/<esp>/tracking/.
+EMAIL_TRACKING_ESP = env("EMAIL_TRACKING_ESP", default="postmark")
 ANYMAIL = {
     key.removeprefix("ANYMAIL_"): value
     for key, value in env.ENVIRON.items()

@@ -132,3 +132,11 @@ def test_admin_retry_action_sends_a_failed_email_again(admin_client_officer, ali
     assert row.attempts == 1
     assert len(outbox) == 2
     assert OutboundEmail.objects.get(pk=sent.pk).attempts == 1
+
+
+def test_only_the_configured_esps_tracking_webhook_is_mounted():
+    from django.urls import get_resolver
+
+    anymail = get_resolver().namespace_dict["anymail"][1]
+    mounted = {name for name in anymail.reverse_dict if isinstance(name, str)}
+    assert mounted == {"postmark_tracking_webhook"}
