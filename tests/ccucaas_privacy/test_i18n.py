@@ -32,3 +32,12 @@ def test_portal_home_is_japanese_by_default_and_english_on_request(client):
     assert "30日以内" in japanese
     assert 'lang="en"' in english
     assert "within 30 days" in english
+
+
+@pytest.mark.django_db
+def test_api_error_titles_follow_the_request_language(client):
+    japanese = client.get("/api/v1/requests/", HTTP_ACCEPT_LANGUAGE="ja").json()
+    english = client.get("/api/v1/requests/", HTTP_ACCEPT_LANGUAGE="en").json()
+    assert japanese["status"] == english["status"] == 401
+    assert japanese["title"] == "認証が必要です"
+    assert english["title"] == "Authentication required"
