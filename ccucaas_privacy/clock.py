@@ -76,3 +76,9 @@ def effective_due_at(replied_at: datetime) -> datetime:
 def latest_notice_at(effective_at: datetime) -> datetime:
     """P25: the last instant an important policy change may be emailed."""
     return _require_aware(effective_at, "effective_at").astimezone(UTC) - POLICY_NOTICE_PERIOD
+
+
+def notice_warning_at(effective_at: datetime, *, hours_before_line: float) -> datetime:
+    """P25: when to warn that notices are still unsent, `hours_before_line` before the last
+    instant they may go out (31 days before effect = the 30-day line minus 24 hours)."""
+    return latest_notice_at(effective_at) - timedelta(hours=hours_before_line)

@@ -321,7 +321,8 @@ def campaign_watch(*, campaign: Campaign) -> list[str]:
     if campaign.kind == CampaignKind.POLICY_CHANGE and campaign.effective_at > now \
             and not coverage.complete:
         line = clock.latest_notice_at(campaign.effective_at)
-        early = line - timedelta(hours=conf("EARLY_ALERT_HOURS"))
+        early = clock.notice_warning_at(campaign.effective_at,
+                                        hours_before_line=conf("EARLY_ALERT_HOURS"))
         if now >= early and _alert(campaign, AlertKind.DAYS_31, coverage.unsent):
             raised.append(AlertKind.DAYS_31)
         if now >= line:

@@ -113,3 +113,9 @@ def test_p21_reply_due_is_after_receipt_within_31_days_at_jst_midnight(received)
 @given(instants)
 def test_p21_effective_due_is_exactly_48_hours_later(replied):
     assert clock.effective_due_at(replied) - replied == timedelta(hours=48)
+
+
+def test_p25_notice_warning_comes_the_given_hours_before_the_30_day_line():
+    effective = jst(2027, 4, 1, 0, 0)
+    assert clock.notice_warning_at(effective, hours_before_line=24) == jst(2027, 3, 1, 0, 0)
+    assert clock.notice_warning_at(effective, hours_before_line=0) == clock.latest_notice_at(effective)
