@@ -99,7 +99,8 @@ def _reset_due(*, now) -> None:
     from django.db import connection
 
     with connection.cursor() as cursor:
-        cursor.execute("TRUNCATE requests_app_deadlinealert, notifications_app_outboundemail")
+        cursor.execute("TRUNCATE requests_app_deadlinealert")
+        cursor.execute("DELETE FROM notifications_app_outboundemail WHERE cause LIKE 'deadline:%%'")
         cursor.execute(
             "UPDATE requests_app_datasubjectrequest SET next_check_at = reply_due_at - interval '7 days' "
             "WHERE reference LIKE 'BEN-%%' AND received_at < %s", [now - timedelta(days=20)])
