@@ -63,7 +63,7 @@ def test_p01_without_policy_acceptance_or_cross_border_consent_no_account_is_cre
 
 def test_p01_username_and_email_differing_only_in_case_are_refused(client, alice):
     response = _post(client, username="ALICE")
-    assert "このユーザー名は既に使用されています" in response.content.decode()
+    assert "同じユーザー名が既に登録済みです" in response.content.decode()
     response = _post(client, email="ALICE@EXAMPLE.JP")
     assert response.status_code == 200
     assert User.objects.count() == 1

@@ -20,7 +20,7 @@ def test_p01_email_unique_case_insensitively_in_the_database(alice):
 
 
 def test_p01_user_create_reports_duplicate_username_as_a_clear_error(alice):
-    with pytest.raises(ValidationError, match="このユーザー名は既に使用されています"):
+    with pytest.raises(ValidationError, match="同じユーザー名が既に登録済みです"):
         user_create(username="Alice", email="new@example.jp", password="correct-horse-battery-42")
     with translation.override("en"), pytest.raises(ValidationError, match="username already exists"):
         user_create(username="Alice", email="new@example.jp", password="correct-horse-battery-42")
