@@ -163,7 +163,6 @@ def _enqueue_on_commit(outbound_email_id: int) -> None:
     batch.ids.append(outbound_email_id)
 
 
-@transaction.atomic
 def notification_queue(*, kind: str, cause: str, context: dict, user=None,
                        email: str | None = None, language: str | None = None,
                        enqueue: bool = True) -> OutboundEmail:
@@ -171,7 +170,8 @@ def notification_queue(*, kind: str, cause: str, context: dict, user=None,
 
     The recipient is `user` (address and language from the account) or a bare `email` with
     `language`. Calling again with the same cause, recipient and kind returns the same row and
-    sends nothing more. Bad input raises DomainError and writes nothing. `enqueue=False` is for
+    sends nothing more. Bad input raises DomainError and writes nothing (the one write, the row,
+    is its own savepoint: no outer atomic block needed). `enqueue=False` is for
     a caller that sends the rows itself after commit (a campaign batch); the sweep still
     covers a row nobody sent.
     """
