@@ -4,15 +4,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from requests_app.models import AppendOnlyError
-
-
-class AlertQuerySet(models.QuerySet):
-    def update(self, **kwargs):
-        raise AppendOnlyError("DeadlineAlert rows are append-only.")
-
-    def delete(self):
-        raise AppendOnlyError("DeadlineAlert rows are append-only.")
+from requests_app.models import AppendOnlyError, AppendOnlyQuerySet
 
 
 class DeadlineAlert(models.Model):
@@ -38,7 +30,7 @@ class DeadlineAlert(models.Model):
     note = models.TextField(_("note"), blank=True)
     created_at = models.DateTimeField(_("handled at"), default=timezone.now)
 
-    objects = AlertQuerySet.as_manager()
+    objects = AppendOnlyQuerySet.as_manager()
 
     class Meta:
         app_label = "requests_app"
