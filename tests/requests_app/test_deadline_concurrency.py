@@ -128,3 +128,45 @@ def test_database_connection_killed_during_a_sweep_next_sweep_completes_once(
     for request in requests:
         assert DeadlineAlert.objects.filter(request=request).count() == 1
     assert OutboundEmail.objects.filter(kind="staff_deadline_reminder").count() == len(requests)
+
+
+@pytest.mark.services
+def test_p21_two_sweepers_over_several_cycles_send_each_alert_once(transactional_db, make_user,
+                                                                    officer):
+    """Two beats running the sweep side by side, through four deadline instants."""
+    if connection.vendor != "postgresql":
+        pytest.skip("row locking with skip_locked needs PostgreSQL (DATABASE_URL)")
+    requests = file_requests_received_days_ago([make_user(f"user{n}") for n in range(6)], 25)
+    due = requests[0].reply_due_at
+    assert all(r.reply_due_at == due for r in requests)
+    second = timedelta(seconds=1)
+    cycles = [(clock.now(), ["reply_reminder_7d"]),
+              (due - timedelta(days=3) + second, ["reply_reminder_7d", "reply_reminder_3d"]),
+              (due - timedelta(days=1) + second,
+               ["reply_reminder_7d", "reply_reminder_3d", "reply_reminder_1d"]),
+              (due + second, ["reply_reminder_7d", "reply_reminder_3d", "reply_reminder_1d",
+                              "overdue"])]
+    for instant, expected in cycles:
+        barrier, errors = threading.Barrier(2), []
+
+        def sweep(at=instant, gate=barrier, failed=errors) -> None:
+            try:
+                gate.wait(timeout=10)
+                deadline_sweep(now=at)
+            except Exception as exc:  # surfaced by the assertion below
+                failed.append(exc)
+            finally:
+                connections.close_all()
+
+        threads = [threading.Thread(target=sweep) for _ in range(2)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(timeout=60)
+        assert errors == []
+        for request in requests:
+            kinds = list(DeadlineAlert.objects.filter(request=request)
+                         .order_by("due_at").values_list("kind", flat=True))
+            assert kinds == expected, instant
+    assert OutboundEmail.objects.filter(kind="staff_deadline_reminder").count() == 3 * len(requests)
+    assert OutboundEmail.objects.filter(kind="staff_overdue_escalation").count() == len(requests)
