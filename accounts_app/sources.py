@@ -13,20 +13,14 @@ from django.utils.translation import gettext_lazy as _
 from accounts_app.models import (
     AccountClosure,
     AccountSession,
-    Contact,
     ContentFile,
-    ForumPost,
-    PaymentReference,
     PersistentLogin,
     ProfileChange,
     StaffAccess,
-    UsageDaily,
-    UsageRecord,
     User,
-    VisitorLog,
 )
 from requests_app.sources import DataSource, ErasureResult, register
-from requests_app.sources.base import iso, stream
+from requests_app.sources.base import UserRowsSource, iso, stream
 
 # Staff two-factor devices (django-otp) hold a user foreign key too.
 OTP_DEVICE_MODELS = ("otp_totp.TOTPDevice", "otp_static.StaticDevice")
@@ -113,7 +107,7 @@ class ProfileChangeSource(DataSource):
         return ErasureResult(erased=erased)
 
 
-class ContactSource(DataSource):
+class ContactSource(UserRowsSource):
     category = "contacts"
     rule = "P04"
     title = _("Contacts")
@@ -121,15 +115,7 @@ class ContactSource(DataSource):
                     "address and phone. Used only as you direct.")
     models = ("accounts_app.Contact",)
     columns = ("name", "email", "postal_address", "phone", "created_at", "updated_at")
-
-    def bulk_queryset(self, user):
-        return Contact.objects.filter(user=user).order_by("id")
-
-    def export(self, user):
-        yield from stream(self.bulk_queryset(user), self.columns)
-
-    def erase(self, user):
-        return ErasureResult(erased=_delete(Contact.objects.filter(user=user)))
+    bulk = True
 
 
 class ContentFileSource(DataSource):
@@ -155,41 +141,28 @@ class ContentFileSource(DataSource):
         return ErasureResult(erased=erased)
 
 
-class UsageRecordSource(DataSource):
+class UsageRecordSource(UserRowsSource):
     category = "usage_records"
     rule = "P06"
     title = _("Usage records")
     description = _("When and how often you used which feature, and the storage used.")
     models = ("accounts_app.UsageRecord",)
     columns = ("feature", "occurred_at", "storage_used_bytes")
-
-    def bulk_queryset(self, user):
-        return UsageRecord.objects.filter(user=user).order_by("occurred_at", "id")
-
-    def export(self, user):
-        yield from stream(self.bulk_queryset(user), self.columns)
-
-    def erase(self, user):
-        return ErasureResult(erased=_delete(UsageRecord.objects.filter(user=user)))
+    ordering = ("occurred_at", "id")
+    bulk = True
 
 
-class UsageDailySource(DataSource):
+class UsageDailySource(UserRowsSource):
     category = "usage_daily"
     rule = "P06"
     title = _("Daily usage")
     description = _("Your use of each feature per day (Japan time).")
     models = ("accounts_app.UsageDaily",)
     columns = ("day", "feature", "count", "storage_used_bytes")
-
-    def export(self, user):
-        yield from stream(UsageDaily.objects.filter(user=user).order_by("day", "feature"),
-                          self.columns)
-
-    def erase(self, user):
-        return ErasureResult(erased=_delete(UsageDaily.objects.filter(user=user)))
+    ordering = ("day", "feature")
 
 
-class VisitorLogSource(DataSource):
+class VisitorLogSource(UserRowsSource):
     category = "visitor_logs"
     rule = "P10"
     title = _("Visitor logs")
@@ -198,15 +171,8 @@ class VisitorLogSource(DataSource):
     models = ("accounts_app.VisitorLog",)
     columns = ("occurred_at", "ip", "browser", "os", "language", "referrer", "method", "path",
                "status_code", "time_zone", "user_agent")
-
-    def bulk_queryset(self, user):
-        return VisitorLog.objects.filter(user=user).order_by("occurred_at", "id")
-
-    def export(self, user):
-        yield from stream(self.bulk_queryset(user), self.columns)
-
-    def erase(self, user):
-        return ErasureResult(erased=_delete(VisitorLog.objects.filter(user=user)))
+    ordering = ("occurred_at", "id")
+    bulk = True
 
 
 class SessionSource(DataSource):
@@ -251,7 +217,7 @@ class SessionSource(DataSource):
         return ErasureResult(erased=erased)
 
 
-class PaymentReferenceSource(DataSource):
+class PaymentReferenceSource(UserRowsSource):
     category = "payment_references"
     rule = "P09"
     title = _("Payment references")
@@ -261,26 +227,14 @@ class PaymentReferenceSource(DataSource):
     columns = ("processor", "processor_token", "brand", "last4", "exp_month", "exp_year",
                "created_at")
 
-    def export(self, user):
-        yield from stream(PaymentReference.objects.filter(user=user).order_by("id"), self.columns)
 
-    def erase(self, user):
-        return ErasureResult(erased=_delete(PaymentReference.objects.filter(user=user)))
-
-
-class ForumPostSource(DataSource):
+class ForumPostSource(UserRowsSource):
     category = "forum_posts"
     rule = "P21"
     title = _("Forum posts")
     description = _("The posts you wrote in the forum, published or not.")
     models = ("accounts_app.ForumPost",)
     columns = ("title", "body", "published", "created_at", "updated_at")
-
-    def export(self, user):
-        yield from stream(ForumPost.objects.filter(user=user).order_by("id"), self.columns)
-
-    def erase(self, user):
-        return ErasureResult(erased=_delete(ForumPost.objects.filter(user=user)))
 
 
 class StaffAccessSource(DataSource):
