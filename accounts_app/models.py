@@ -35,6 +35,10 @@ class User(AbstractUser):
         _("preferred language"), max_length=8, choices=Language.choices, default=Language.JA
     )
     email_confirmed_at = models.DateTimeField(_("email confirmed at"), null=True, blank=True)
+    # When the password was last proven to the API (POST /api/v1/auth/token/): disclosure and
+    # deletion through the API need it to be recent, as the portal asks for it again.
+    api_password_confirmed_at = models.DateTimeField(
+        _("password last confirmed to the API at"), null=True, blank=True)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 

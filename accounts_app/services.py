@@ -323,7 +323,29 @@ def validation_messages(exc: ValidationError) -> dict[str, list[str]]:
 
 
 @transaction.atomic
+def api_password_confirm(*, request, user: User, password: str) -> None:
+    """The API's "enter your password again" (disclosure and deletion, as in the portal): check
+    it through the authentication backends, so django-axes counts and locks out failures, and
+    record the proof. Raises DomainError (400) when it is wrong."""
+    from django.contrib.auth import authenticate
+
+    checked = authenticate(request, username=user.get_username(), password=password)
+    if checked is None or checked.pk != user.pk:
+        message = _("The password is not correct.")
+        raise DomainError(message, code="invalid_password", details={"password": [message]})
+    _api_password_confirmed(user)
+
+
+def _api_password_confirmed(user: User) -> None:
+    now = clock.now()
+    User.objects.filter(pk=user.pk).update(api_password_confirmed_at=now)
+    user.api_password_confirmed_at = now
+
+
 def auth_token_issue(*, user: User) -> str:
-    """The API token of the user (DRF authtoken), created on first use."""
+    """The API token of the user (DRF authtoken), created on first use. Called once the
+    password was checked, so it also records when the password was last proven to the API
+    (disclosure and deletion through the API need that to be recent)."""
     token, _created = Token.objects.get_or_create(user=user)
+    _api_password_confirmed(user)
     return token.key

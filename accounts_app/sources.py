@@ -55,7 +55,7 @@ class ProfileSource(DataSource):
                     "the account and to send you notices.")
     models = ("accounts_app.User",)
     columns = ("username", "email", "first_name", "last_name", "language", "date_joined",
-               "last_login", "email_confirmed_at", "is_active")
+               "last_login", "email_confirmed_at", "api_password_confirmed_at", "is_active")
     correctable = PROFILE_FIELDS
 
     def export(self, user):
@@ -73,6 +73,7 @@ class ProfileSource(DataSource):
         user.email = f"{erased_username(user)}@erased.invalid"
         user.first_name = user.last_name = ""
         user.is_active = False
+        user.api_password_confirmed_at = None
         user.set_unusable_password()
         user.save()
         # The staff log names the account by its username in `object_repr`.

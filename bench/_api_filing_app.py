@@ -1,5 +1,6 @@
 """WSGI app of the api_filing benchmark: the project's URLs plus one trivial authenticated DRF
-endpoint (`/bench/ping/`), the baseline the filing endpoint is compared with in the same run."""
+endpoint (`/api/bench/ping/`, under /api/ like the filing endpoint, so the same middleware runs),
+the baseline the filing endpoint is compared with in the same run."""
 
 import os
 
@@ -26,7 +27,7 @@ class Ping(APIView):
 
 
 urlpatterns = [
-    path("bench/ping/", Ping.as_view()),
+    path("api/bench/ping/", Ping.as_view()),
     *project_urlpatterns,
 ]
 

@@ -24,6 +24,15 @@ def outbound_email_for_tracking(*, message_id: str, metadata: dict | None = None
     return None
 
 
+def outbox_due(*, now: datetime) -> QuerySet[OutboundEmail]:
+    """Queued rows to send now, oldest first: never tried yet, or their retry time has come
+    (a row waiting out a retry backoff is left to its retry). Partial index
+    notif_outbox_pending_idx."""
+    return (OutboundEmail.objects.filter(status=Status.QUEUED)
+            .filter(Q(attempts=0) | Q(next_attempt_at__lte=now))
+            .order_by("next_attempt_at", "id"))
+
+
 def outbox_stale(*, queued_before: datetime, claimed_before: datetime) -> QuerySet[OutboundEmail]:
     """Rows the sweep must hand to the queue again: queued but never picked up (the broker was
     down at commit, or the message was lost), or claimed by a worker that died mid-send."""

@@ -19,12 +19,11 @@ from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.template import TemplateDoesNotExist, TemplateSyntaxError
 from django.utils.translation import gettext_lazy as _
-from kombu.exceptions import KombuError
 
 from ccucaas_privacy import clock
 from ccucaas_privacy.errors import ConflictError, DomainError
 from consent_app import selectors as consent_selectors
-from notifications_app import rendering, selectors
+from notifications_app import dispatch, rendering, selectors
 from notifications_app.delivery_errors import TransientSendError, error_describe, is_transient
 from notifications_app.kinds import Category, kind_get
 from notifications_app.models import OutboundEmail, Status, TrackingStatus
@@ -33,6 +32,9 @@ from notifications_app.tokens import invalid_token_error, unsubscribe_token_read
 logger = logging.getLogger(__name__)
 
 MARKETING_PURPOSE = "marketing_email"
+# A row is due for a drain when its `next_attempt_at` (the web process's clock) is at most
+# this far ahead of the worker's clock.
+DRAIN_CLOCK_SKEW_SECONDS = 2
 LANGUAGES = {code for code, _name in settings.LANGUAGES}
 FALLBACK_LANGUAGE = "ja"
 
@@ -102,34 +104,6 @@ def _marketing_block_reason(user, *, consented: bool | None = None) -> str:
     return ""
 
 
-def _enqueue(outbound_email_id: int) -> None:
-    from notifications_app.tasks import send_outbound_email
-
-    try:
-        send_outbound_email.delay(outbound_email_id)
-    except (KombuError, OSError):
-        # The row is committed and stays queued: the sweep hands it over when the broker is back.
-        logger.warning("Broker unavailable; outbound email %s waits for the sweep",
-                       outbound_email_id, exc_info=True)
-
-
-def _enqueue_batch(outbound_email_ids: list[int]) -> None:
-    """One task per SEND_BATCH rows committed together (a campaign batch, a sweep pass)."""
-    from notifications_app.tasks import send_outbound_emails
-
-    size = conf("SEND_BATCH")
-    for start in range(0, len(outbound_email_ids), size):
-        chunk = outbound_email_ids[start:start + size]
-        if len(chunk) == 1:
-            _enqueue(chunk[0])
-            continue
-        try:
-            send_outbound_emails.delay(chunk)
-        except (KombuError, OSError):
-            logger.warning("Broker unavailable; %d outbound emails wait for the sweep",
-                           len(chunk), exc_info=True)
-
-
 class _CommitBatch:
     """The rows queued in one transaction, handed to workers together after its commit."""
 
@@ -139,19 +113,20 @@ class _CommitBatch:
 
     def __call__(self) -> None:
         self.done = True
-        _enqueue_batch(self.ids)
+        dispatch.rows_committed(self.ids)
 
 
 def _enqueue_on_commit(outbound_email_id: int) -> None:
-    """Hand the row to a worker once the caller's transaction commits.
+    """Hand the row to a worker once the caller's transaction commits
+    (`notifications_app.dispatch`).
 
-    Rows queued in one transaction are collected and handed over together after the commit,
-    in tasks of SEND_BATCH rows, instead of one task per email. A rolled-back transaction drops
-    its callback, and the collected ids with it.
+    Rows queued in one transaction are collected and handed over together after the commit
+    instead of one by one. A rolled-back transaction drops its callback, and the collected ids
+    with it.
     """
     connection = transaction.get_connection()
     if not connection.in_atomic_block:
-        _enqueue(outbound_email_id)
+        dispatch.rows_committed([outbound_email_id])
         return
     batch = getattr(connection, "_outbox_batch", None)
     pending = batch is not None and not batch.done and any(
@@ -174,6 +149,32 @@ def notification_queue(*, kind: str, cause: str, context: dict, user=None,
     is its own savepoint: no outer atomic block needed). `enqueue=False` is for
     a caller that sends the rows itself after commit (a campaign batch); the sweep still
     covers a row nobody sent.
+    """
+    row = notification_build(kind=kind, cause=cause, context=context, user=user, email=email,
+                             language=language)
+    try:
+        with transaction.atomic():
+            row.save()
+    except IntegrityError:
+        # Queued before (a repeated call, or a concurrent transaction): that row is the email.
+        existing = OutboundEmail.objects.filter(idempotency_key=row.idempotency_key).first()
+        if existing is None:
+            raise
+        return existing
+    if enqueue:
+        notification_inserted(row)
+    return row
+
+
+def notification_build(*, kind: str, cause: str, context: dict, user=None,
+                       email: str | None = None, language: str | None = None) -> OutboundEmail:
+    """The outbox row `notification_queue` would write, checked but not saved.
+
+    For a caller whose cause names a row its own transaction inserts (a new request's receipt):
+    no earlier row can exist, so it inserts this row together with its own
+    (`ccucaas_privacy.db.insert_together`, no savepoint) and then calls
+    `notification_inserted(row)`. Should a row with the same cause exist all the same, the
+    IntegrityError rolls back the caller's transaction.
     """
     spec = kind_get(kind)
     if spec is None:
@@ -198,24 +199,18 @@ def notification_queue(*, kind: str, cause: str, context: dict, user=None,
                            else f"email:{recipient.lower()}", kind=kind)
     blocked = _marketing_block_reason(user) if spec.category == Category.MARKETING else ""
     now = clock.now()
-    row = OutboundEmail(
+    return OutboundEmail(
         user=user, recipient_email=recipient, kind=kind, category=spec.category,
         language=lang, cause=cause, context=context, idempotency_key=key,
         status=Status.SUPPRESSED if blocked else Status.QUEUED, suppressed_reason=blocked,
         next_attempt_at=None if blocked else now,
     )
-    try:
-        with transaction.atomic():
-            row.save()
-    except IntegrityError:
-        # Queued before (a repeated call, or a concurrent transaction): that row is the email.
-        existing = OutboundEmail.objects.filter(idempotency_key=key).first()
-        if existing is None:
-            raise
-        return existing
-    if not blocked and enqueue:
+
+
+def notification_inserted(row: OutboundEmail) -> None:
+    """Hand a just-inserted row to the workers after the commit (a suppressed one: never)."""
+    if row.status == Status.QUEUED:
         _enqueue_on_commit(row.pk)
-    return row
 
 
 # --- sending ----------------------------------------------------------------------------------
@@ -362,6 +357,8 @@ def _batch_failure(row: OutboundEmail, exc: Exception) -> None:
 
     if is_transient(exc) and row.attempts < conf("MAX_ATTEMPTS"):
         countdown = _backoff_seconds(row.attempts)
+        logger.warning("Outbound email %s: %s; retrying in %d s", row.pk, error_describe(exc),
+                       countdown)
         _finish(row, status=Status.QUEUED, last_error=error_describe(exc),
                 next_attempt_at=clock.now() + timedelta(seconds=countdown))
         send_outbound_email.apply_async((row.pk,), countdown=countdown)  # seconds to minutes
@@ -387,6 +384,24 @@ def _batch_mark_sent(sent: list[tuple[OutboundEmail, str]]) -> None:
                 rows.append(row)
         OutboundEmail.objects.bulk_update(
             rows, ["status", "sent_at", "updated_at", "last_error", "provider_message_id"])
+
+
+def outbox_drain(*, limit: int | None = None) -> int:
+    """Send every queued row that is due, SEND_BATCH rows per claim (the `drain` dispatch of
+    `notifications_app.dispatch`). Clears the drain flag before reading, so a row committed
+    meanwhile is either read here or dispatches a drain of its own. Rows waiting for a retry
+    (`next_attempt_at` later than now) are left to their retry. At most `limit` rows
+    (SWEEP_BATCH) per run; a longer queue publishes the next drain. Returns the rows sent."""
+    dispatch.drain_started()
+    limit = limit or conf("SWEEP_BATCH")
+    ids = list(selectors.outbox_due(now=clock.now() + timedelta(seconds=DRAIN_CLOCK_SKEW_SECONDS))
+               .values_list("pk", flat=True)[:limit])
+    size = conf("SEND_BATCH")
+    sent = sum(outbound_emails_send(outbound_email_ids=ids[start:start + size])
+               for start in range(0, len(ids), size))
+    if len(ids) >= limit:
+        dispatch.drain_request()
+    return sent
 
 
 @transaction.atomic

@@ -3,7 +3,12 @@
 from celery import shared_task
 
 from notifications_app.delivery_errors import TransientSendError
-from notifications_app.services import outbound_email_send, outbound_emails_send, outbox_sweep
+from notifications_app.services import (
+    outbound_email_send,
+    outbound_emails_send,
+    outbox_drain,
+    outbox_sweep,
+)
 
 
 @shared_task(bind=True, name="notifications_app.tasks.send_outbound_email", acks_late=True)
@@ -21,6 +26,13 @@ def send_outbound_emails(outbound_email_ids: list[int]) -> int:
     """Rows committed together, sent together; each row is claimed, so a redelivery after a
     crash sends only what is still queued."""
     return outbound_emails_send(outbound_email_ids=outbound_email_ids)
+
+
+@shared_task(name="notifications_app.tasks.drain_outbox", acks_late=True)
+def drain_outbox() -> int:
+    """Send every queued row that is due (`notifications_app.dispatch`); safe to run twice:
+    each row is claimed before it is sent."""
+    return outbox_drain()
 
 
 @shared_task(name="notifications_app.tasks.sweep_outbox")

@@ -5,10 +5,12 @@ Staff: `/api/v1/staff/requests/` and `POST .../{id}/assign/ | verify-identity/ |
 Views only translate HTTP to service calls; errors take the one shape of ccucaas_privacy/api.py.
 """
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import get_object_or_404
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
@@ -16,6 +18,8 @@ from rest_framework import permissions, serializers, status
 from rest_framework.generics import GenericAPIView
 from rest_framework.response import Response
 
+from accounts_app import services as account_services
+from ccucaas_privacy.errors import DomainError
 from requests_app import selectors, services
 from requests_app.models import Channel, DataSubjectRequest, RequestType, Status
 
@@ -58,11 +62,66 @@ class RequestSerializer(serializers.Serializer):
     rejection_reason = serializers.CharField(read_only=True)
     overdue = serializers.SerializerMethodField()
 
+    # The fields above document the shape (OpenAPI) and are the reference; the output itself is
+    # written by hand: the filing and list endpoints return one per request, and DRF's
+    # field-by-field path (a deep copy of 17 fields per instance) costs more than the rest of
+    # the response. tests/requests_app/test_api_representation.py keeps the two equal.
+    hand_written = True
+
     def get_overdue(self, obj) -> bool:
         return selectors.request_is_overdue(obj)
 
+    def to_representation(self, obj):
+        if not self.hand_written:  # a subclass with more fields: DRF's generic path
+            return super().to_representation(obj)
+        return request_representation(obj)
+
+
+def _datetime(value):
+    """What DRF's DateTimeField writes: ISO 8601 in the current time zone (JST)."""
+    if not value:
+        return None
+    text = timezone.localtime(value).isoformat()
+    return text[:-6] + "Z" if text.endswith("+00:00") else text
+
+
+def _text(value):
+    return None if value is None else str(value)
+
+
+def _attachment(item: dict) -> dict:
+    out = {"name": _text(item["name"])}
+    if "description" in item:
+        out["description"] = _text(item["description"])
+    return out
+
+
+def request_representation(obj: DataSubjectRequest) -> dict:
+    """RequestSerializer's output for one request (see RequestSerializer.hand_written)."""
+    return {
+        "id": str(obj.pk),
+        "reference": obj.reference,
+        "type": obj.type,
+        "channel": obj.channel,
+        "status": obj.status,
+        "details": obj.details,
+        "language": obj.language,
+        "received_at": _datetime(obj.received_at),
+        "identity_verified_at": _datetime(obj.identity_verified_at),
+        "reply_due_at": _datetime(obj.reply_due_at),
+        "replied_at": _datetime(obj.replied_at),
+        "effective_due_at": _datetime(obj.effective_due_at),
+        "completed_at": _datetime(obj.completed_at),
+        "reply_text": _text(obj.reply_text),
+        "reply_attachments": (None if obj.reply_attachments is None
+                              else [_attachment(a) for a in obj.reply_attachments]),
+        "rejection_reason": _text(obj.rejection_reason),
+        "overdue": selectors.request_is_overdue(obj),
+    }
+
 
 class RequestDetailSerializer(RequestSerializer):
+    hand_written = False
     events = serializers.SerializerMethodField()
 
     @extend_schema_field(EventSerializer(many=True))
@@ -81,6 +140,12 @@ class StaffRequestSerializer(RequestDetailSerializer):
 class RequestCreateSerializer(serializers.Serializer):
     type = serializers.ChoiceField(choices=RequestType.choices)
     details = serializers.JSONField(required=False, default=dict)
+    password = serializers.CharField(
+        required=False, write_only=True, trim_whitespace=False, max_length=4096,
+        style={"input_type": "password"},
+        help_text=_("Disclosure and deletion: your password, unless you exchanged it for a "
+                    "token at POST /api/v1/auth/token/ recently (REQUESTS_API_REAUTH_SECONDS, "
+                    "15 minutes by default)."))
 
 
 class WithdrawSerializer(serializers.Serializer):
@@ -161,6 +226,16 @@ class RequestListCreateView(GenericAPIView):
                    responses={201: RequestSerializer})
     def post(self, request):
         data = _valid(RequestCreateSerializer, request)
+        if data.get("password"):
+            account_services.api_password_confirm(request=request, user=request.user,
+                                                   password=data["password"])
+        elif selectors.api_password_stale(user=request.user, type=data["type"]):
+            minutes = max(1, settings.REQUESTS["API_REAUTH_SECONDS"] // 60)
+            raise DomainError(
+                _("Disclosure and deletion requests need your password again: send it as "
+                  "\"password\", or exchange it for a token at POST /api/v1/auth/token/ "
+                  "first (that counts for %(minutes)d minutes).") % {"minutes": minutes},
+                code="reauthentication_required", status=403)
         created, _sent = services.request_file(
             type=data["type"], channel=Channel.PORTAL, details=data["details"],
             subject=request.user)

@@ -42,12 +42,13 @@ class DataSubjectRequest(models.Model):
     """One request by a data subject; every change of status is a RequestEvent."""
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
-    reference = models.CharField(_("reference"), max_length=20, unique=True)
+    reference = models.CharField(_("reference"), max_length=20)
     type = models.CharField(_("type"), max_length=20, choices=RequestType.choices)
     channel = models.CharField(_("channel"), max_length=20, choices=Channel.choices)
     subject = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("subject"), null=True, blank=True,
         on_delete=models.SET_NULL, related_name="data_subject_requests",
+        db_index=False,  # dsr_subject_status starts with the subject
     )
     subject_name = models.CharField(_("subject name"), max_length=200, blank=True)
     subject_email = models.EmailField(_("subject email"), blank=True)
@@ -56,6 +57,7 @@ class DataSubjectRequest(models.Model):
     assignee = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("assignee"), null=True, blank=True,
         on_delete=models.SET_NULL, related_name="assigned_requests",
+        db_index=False,  # dsr_assignee_partial: new requests are unassigned
     )
     status = models.CharField(_("status"), max_length=32, choices=Status.choices)
     reply_text = models.TextField(_("reply"), blank=True)
@@ -84,8 +86,13 @@ class DataSubjectRequest(models.Model):
                          condition=Q(next_check_at__isnull=False)),
             models.Index(fields=["subject", "status"], name="dsr_subject_status"),
             models.Index(fields=["status", "reply_due_at"], name="dsr_status_due"),
+            models.Index(fields=["assignee"], name="dsr_assignee_partial",
+                         condition=Q(assignee__isnull=False)),
         ]
+        # Every filing pays each index on insert: no `_like` pattern index on the reference
+        # (a UniqueConstraint instead of unique=True), no separate index on the subject.
         constraints = [
+            models.UniqueConstraint(fields=["reference"], name="dsr_reference_uniq"),
             # At most one open request per subject and type (issue 6, duplicates).
             models.UniqueConstraint(
                 fields=["subject", "type"], name="dsr_one_open_per_subject_type",

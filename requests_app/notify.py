@@ -9,7 +9,7 @@ from typing import Any
 from django.urls import reverse
 from django.utils import translation
 
-from requests_app.models import DataSubjectRequest
+from requests_app.models import DataSubjectRequest, RequestType, Status
 
 KINDS = {
     "request_verification": "Link and code to verify the identity of a request's sender",
@@ -40,9 +40,10 @@ def _context(request: DataSubjectRequest, language: str) -> dict[str, Any]:
             "reference": request.reference,
             "request_id": str(request.pk),
             "type": request.type,
-            "type_label": str(request.get_type_display()),
+            # the enum's label: get_FOO_display() would translate every choice to look one up
+            "type_label": str(RequestType(request.type).label),
             "status": request.status,
-            "status_label": str(request.get_status_display()),
+            "status_label": str(Status(request.status).label),
             "received_at": format_jst(request.received_at),
             "reply_due_at": format_jst(request.reply_due_at),
             "effective_due_at": format_jst(request.effective_due_at),
@@ -55,18 +56,31 @@ def _context(request: DataSubjectRequest, language: str) -> dict[str, Any]:
         }
 
 
+def _subject_email_args(request: DataSubjectRequest, *, kind: str, cause_suffix: str,
+                        extra: dict[str, Any] | None) -> dict[str, Any]:
+    language = request.language
+    args = {"kind": kind, "cause": f"request:{request.pk}:{cause_suffix}",
+            "context": _context(request, language) | (extra or {}), "language": language}
+    if request.subject_id:
+        return args | {"user": request.subject}
+    return args | {"email": request.subject_email}
+
+
 def notify_subject(request: DataSubjectRequest, *, kind: str, cause_suffix: str,
                    extra: dict[str, Any] | None = None):
     from notifications_app.services import notification_queue
 
-    language = request.language
-    context = _context(request, language) | (extra or {})
-    cause = f"request:{request.pk}:{cause_suffix}"
-    if request.subject_id:
-        return notification_queue(kind=kind, cause=cause, context=context, user=request.subject,
-                                  language=language)
-    return notification_queue(kind=kind, cause=cause, context=context,
-                              email=request.subject_email, language=language)
+    return notification_queue(**_subject_email_args(request, kind=kind, cause_suffix=cause_suffix,
+                                                    extra=extra))
+
+
+def receipt_build(request: DataSubjectRequest):
+    """The unsaved receipt email of a request being filed, for the filing to insert together
+    with the request (notification_build); its cause names the new request, so it is new."""
+    from notifications_app.services import notification_build
+
+    return notification_build(**_subject_email_args(request, kind="request_received",
+                                                    cause_suffix="received", extra=None))
 
 
 def notify_assignee(request: DataSubjectRequest, *, cause_suffix: str):

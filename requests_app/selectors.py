@@ -1,14 +1,15 @@
 """Reads of data-subject requests. Every lookup for a user is scoped to that user."""
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db.models import Q, QuerySet
 from django.http import Http404
 
 from ccucaas_privacy import clock
-from requests_app.models import OPEN_STATUSES, DataSubjectRequest, Status
+from requests_app.models import OPEN_STATUSES, DataSubjectRequest, RequestType, Status
 
 PRIVACY_OFFICER = "Privacy officer"
 SUPPORT_AGENT = "Support agent"
@@ -87,6 +88,16 @@ def staff_requests(*, status: str | None = None, type: str | None = None,
 def request_is_overdue(request: DataSubjectRequest, *, now: datetime | None = None) -> bool:
     return (request.status in REPLY_PENDING and request.reply_due_at is not None
             and request.reply_due_at <= (now or clock.now()))
+
+
+def api_password_stale(*, user, type: str, now: datetime | None = None) -> bool:
+    """Disclosure and deletion through the API need the password proven within
+    REQUESTS["API_REAUTH_SECONDS"] (the portal asks for it on the form itself)."""
+    if type not in (RequestType.DISCLOSURE, RequestType.DELETION):
+        return False
+    confirmed = getattr(user, "api_password_confirmed_at", None)
+    window = timedelta(seconds=settings.REQUESTS["API_REAUTH_SECONDS"])
+    return confirmed is None or confirmed < (now or clock.now()) - window
 
 
 def staff_can_view(user) -> bool:

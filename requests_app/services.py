@@ -6,6 +6,7 @@ Each service is one transaction: it locks the request, checks the transition tab
 raises ConflictError and changes nothing.
 """
 
+from contextlib import nullcontext
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -15,7 +16,9 @@ from django.db.models import F
 from django.utils.translation import gettext as _
 
 from ccucaas_privacy import clock
+from ccucaas_privacy.db import insert_together
 from ccucaas_privacy.errors import ConflictError, DomainError
+from notifications_app.services import notification_inserted
 from requests_app import deadlines, selectors, transitions
 from requests_app.details import details_clean
 from requests_app.models import (
@@ -26,7 +29,7 @@ from requests_app.models import (
     RequestType,
     Status,
 )
-from requests_app.notify import notify_assignee, notify_subject
+from requests_app.notify import notify_assignee, notify_subject, receipt_build
 from requests_app.verification import VerificationSent, challenge_issue
 
 REPLY_MAX_CHARS = 20000
@@ -53,19 +56,24 @@ def _next_reference(at: datetime) -> str:
     return f"DSR-{year}-{number:06d}"
 
 
-_SEQUENCES_READY: set[str] = set()
+# (database name, sequence name) pairs known to exist: their nextval needs no savepoint
+_SEQUENCES_READY: set[tuple[str, str]] = set()
 
 
 def _pg_next_number(year: int) -> int:
     name = f"requests_app_reference_{int(year)}"
+    ready = (connection.settings_dict["NAME"], name)
     with connection.cursor() as cursor:
-        if name in _SEQUENCES_READY:
+        if ready in _SEQUENCES_READY:
+            # Outside a transaction (the portal filing) a failed statement aborts nothing, so
+            # no savepoint is needed to recover from a sequence that is gone (its creation
+            # was rolled back after all): it is created again below.
             try:
-                with transaction.atomic():
+                with transaction.atomic() if connection.in_atomic_block else nullcontext():
                     cursor.execute("SELECT nextval(%s)", [name])
                     return cursor.fetchone()[0]
             except ProgrammingError:
-                _SEQUENCES_READY.discard(name)  # e.g. its creation was rolled back
+                _SEQUENCES_READY.discard(ready)
         # Continue after any reference that already exists for the year.
         cursor.execute("SELECT COALESCE(MAX(CAST(SUBSTRING(reference FROM 10) AS integer)), 0) "
                        "FROM requests_app_datasubjectrequest WHERE reference LIKE %s",
@@ -76,7 +84,7 @@ def _pg_next_number(year: int) -> int:
                 cursor.execute(f"CREATE SEQUENCE IF NOT EXISTS {name} START WITH {int(start)}")
         except (IntegrityError, ProgrammingError):
             pass  # a concurrent filing created it first; it is visible once that committed
-        transaction.on_commit(lambda: _SEQUENCES_READY.add(name))
+        transaction.on_commit(lambda: _SEQUENCES_READY.add(ready))
         cursor.execute("SELECT nextval(%s)", [name])
         return cursor.fetchone()[0]
 
@@ -197,50 +205,59 @@ def request_file(
         raise DomainError(_("The time of receipt cannot be in the future."),
                           details={"received_at": [_("The time of receipt cannot be in the future.")]})
 
-    with transaction.atomic():
-        request = DataSubjectRequest(
-            reference=_next_reference(received),
-            type=type,
-            channel=channel,
-            subject=subject,
-            subject_name=subject_name[:200] if subject is None else "",
-            subject_email=subject_email if subject is None else "",
-            details=cleaned,
-            language=language or (subject.language if subject else settings.LANGUAGE_CODE),
-            created_at=now,
-            received_at=received,
-        )
-        if channel == Channel.PORTAL:
-            request.status = Status.RECEIVED
-            request.identity_verified_at = received
-        else:
-            request.status = Status.AWAITING_VERIFICATION
-        _set_reply_due(request)
-        request.next_check_at = deadlines.next_check_at(request, now=now, handled_kinds=frozenset())
-        _insert_unless_duplicate(request, subject_email=subject_email)
-        RequestEvent.objects.create(request=request, actor=_actor(actor or subject),
-                                    action="receive", from_status="", to_status=request.status,
-                                    created_at=now)
-        sent = None
-        if request.status == Status.AWAITING_VERIFICATION:
-            sent = challenge_issue(request=request, now=now)
-            _record_send(request, sent=sent, actor=actor, now=now)
-        else:
-            notify_subject(request, kind="request_received", cause_suffix="received")
+    # A portal filing on PostgreSQL writes the request, its first event and its receipt email
+    # with one statement (insert_together), which is a transaction of its own: no BEGIN and
+    # COMMIT round trips. Every other filing takes several statements in one transaction, and
+    # inside a caller's transaction the filing is a savepoint (a duplicate rolls back only it).
+    one_statement = (channel == Channel.PORTAL and connection.vendor == "postgresql"
+                     and not connection.in_atomic_block)
+    try:
+        with nullcontext() if one_statement else transaction.atomic():
+            request = DataSubjectRequest(
+                reference=_next_reference(received),
+                type=type,
+                channel=channel,
+                subject=subject,
+                subject_name=subject_name[:200] if subject is None else "",
+                subject_email=subject_email if subject is None else "",
+                details=cleaned,
+                language=language or (subject.language if subject else settings.LANGUAGE_CODE),
+                created_at=now,
+                received_at=received,
+            )
+            if channel == Channel.PORTAL:
+                request.status = Status.RECEIVED
+                request.identity_verified_at = received
+            else:
+                request.status = Status.AWAITING_VERIFICATION
+            _set_reply_due(request)
+            request.next_check_at = deadlines.next_check_at(request, now=now,
+                                                            handled_kinds=frozenset())
+            event = RequestEvent(request=request, actor=_actor(actor or subject),
+                                 action="receive", from_status="", to_status=request.status,
+                                 created_at=now)
+            sent = None
+            if request.status == Status.AWAITING_VERIFICATION:
+                insert_together([request, event])
+                sent = challenge_issue(request=request, now=now)
+                _record_send(request, sent=sent, actor=actor, now=now)
+            else:
+                # The hot path (issue 6): request, event and receipt in one round trip.
+                receipt = receipt_build(request)
+                insert_together([request, event, receipt])
+                notification_inserted(receipt)
+    except IntegrityError:
+        _raise_if_duplicate(type=type, subject=subject, subject_email=subject_email)
+        raise
     return request, sent
 
 
-def _insert_unless_duplicate(request: DataSubjectRequest, *, subject_email: str) -> None:
+def _raise_if_duplicate(*, type: str, subject, subject_email: str) -> None:
     """One open request per subject and type: the partial unique constraints decide (so two
-    simultaneous filings cannot both pass), and the existing request is pointed out."""
-    try:
-        with transaction.atomic():
-            request.save(force_insert=True)
-    except IntegrityError:
-        duplicate = selectors.open_duplicate(type=request.type, subject=request.subject,
-                                             subject_email=subject_email)
-        if duplicate is None:
-            raise
+    simultaneous filings cannot both pass), and the existing request is pointed out. Called
+    after the filing's transaction was rolled back, so the insert needs no savepoint."""
+    duplicate = selectors.open_duplicate(type=type, subject=subject, subject_email=subject_email)
+    if duplicate is not None:
         raise DuplicateRequestError(
             _("You already have an open %(type)s request (%(reference)s).") % {
                 "type": duplicate.get_type_display(), "reference": duplicate.reference},

@@ -218,6 +218,9 @@ REQUESTS = {
     "VERIFICATION_RESEND_INTERVAL_SECONDS": env.int("REQUESTS_VERIFICATION_RESEND_INTERVAL", default=60),
     "TEXT_MAX_CHARS": env.int("REQUESTS_TEXT_MAX_CHARS", default=5000),
     "CORRECTION_MAX_ITEMS": env.int("REQUESTS_CORRECTION_MAX_ITEMS", default=20),
+    # Disclosure and deletion through the API: the password must have been proven this
+    # recently (POST /api/v1/auth/token/), or be sent with the request (the portal asks anew).
+    "API_REAUTH_SECONDS": env.int("REQUESTS_API_REAUTH_SECONDS", default=900),
 }
 # Distinct OpenAPI enum names, so other apps' `channel`/`status`/`type` choices never collide.
 SPECTACULAR_SETTINGS.setdefault("ENUM_NAME_OVERRIDES", {}).update({
@@ -295,6 +298,11 @@ NOTIFICATIONS = {
     # rows committed together are sent by one task per this many rows (one claim, one load)
     "SEND_BATCH": env.int("NOTIFICATIONS_SEND_BATCH", default=100),
     "MAX_CONTEXT_BYTES": env.int("NOTIFICATIONS_MAX_CONTEXT_BYTES", default=32768),
+    # With a Redis broker, commits publish one `drain_outbox` task while none is pending
+    # instead of one task per commit (notifications_app/dispatch.py).
+    "COALESCE_DISPATCH": env.bool("NOTIFICATIONS_COALESCE_DISPATCH", default=True),
+    # a pending drain that has not started within this long is presumed lost
+    "DRAIN_PENDING_SECONDS": env.int("NOTIFICATIONS_DRAIN_PENDING_SECONDS", default=30),
 }
 # Celery's Django fixup closes the worker's database connection before and after every task
 # unless this is set; then a worker keeps its connection for 2 x N tasks. Off by default;

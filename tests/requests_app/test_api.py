@@ -2,10 +2,14 @@
 user B, anonymous, a support agent and a privacy officer; bad input gets the one error shape."""
 
 import json
+from datetime import timedelta
 
 import pytest
+import time_machine
 from rest_framework.test import APIClient
 
+from accounts_app.services import auth_token_issue
+from ccucaas_privacy import clock
 from notifications_app.models import OutboundEmail
 from requests_app.models import DataSubjectRequest, RequestEvent, Status
 from tests.requests_app.conftest import file_portal
@@ -17,10 +21,11 @@ ERROR_KEYS = {"type", "title", "status", "code", "detail"}
 
 @pytest.fixture
 def api():
+    """A client with the user's API token, as POST /api/v1/auth/token/ (the password) gave it."""
     def _client(user=None) -> APIClient:
         client = APIClient()
         if user is not None:
-            client.force_authenticate(user)
+            client.credentials(HTTP_AUTHORIZATION=f"Token {auth_token_issue(user=user)}")
         return client
     return _client
 
@@ -324,3 +329,49 @@ def test_error_bodies_are_json(api, alice):
     response = api(alice).get("/api/v1/requests/00000000-0000-0000-0000-000000000000/")
     assert response["Content-Type"].startswith("application/json")
     json.loads(response.content)
+
+
+# --- the password again for disclosure and deletion (issue 6) --------------------------------
+
+PASSWORD = "correct-horse-battery-42"  # make_user's
+
+
+@pytest.mark.parametrize("type", ["disclosure", "deletion"])
+def test_disclosure_and_deletion_need_the_password_proven_recently(type, api, alice):
+    client = api(alice)  # the token exchange proved the password now
+    with time_machine.travel(clock.now() + timedelta(minutes=16), tick=False):
+        error = _error(client.post("/api/v1/requests/", {"type": type}, format="json"), 403)
+        assert error["code"] == "reauthentication_required"
+        assert "password" in error["detail"]
+        assert DataSubjectRequest.objects.count() == 0 and OutboundEmail.objects.count() == 0
+
+        wrong = _error(client.post("/api/v1/requests/", {"type": type, "password": "guess"},
+                                   format="json"), 400)
+        assert wrong["code"] == "invalid_password" and "password" in wrong["errors"]
+        assert DataSubjectRequest.objects.count() == 0
+
+        response = client.post("/api/v1/requests/", {"type": type, "password": PASSWORD},
+                               format="json")
+        assert response.status_code == 201, response.content
+        assert "password" not in response.json()
+
+
+@pytest.mark.parametrize("type", ["disclosure", "deletion"])
+def test_a_fresh_token_exchange_counts_as_the_password_again(type, alice):
+    client = APIClient()
+    later = clock.now() + timedelta(hours=2)
+    with time_machine.travel(later, tick=False):
+        token = client.post("/api/v1/auth/token/", {"username": "alice", "password": PASSWORD},
+                            format="json").json()["token"]
+        client.credentials(HTTP_AUTHORIZATION=f"Token {token}")
+        response = client.post("/api/v1/requests/", {"type": type}, format="json")
+    assert response.status_code == 201, response.content
+
+
+def test_corrections_and_inquiries_do_not_ask_for_the_password_again(api, alice):
+    client = api(alice)
+    with time_machine.travel(clock.now() + timedelta(days=3), tick=False):
+        assert client.post("/api/v1/requests/", {"type": "correction", "details": {"items": [
+            {"field": "first_name", "requested_value": "花子"}]}}, format="json").status_code == 201
+        assert client.post("/api/v1/requests/", {"type": "inquiry", "details": {
+            "subject": "件名", "message": "本文"}}, format="json").status_code == 201

@@ -1,0 +1,63 @@
+"""ccucaas_privacy.db.insert_together: new rows of different models in one round trip on
+PostgreSQL (one statement of CTEs), one save each elsewhere; all or nothing."""
+
+import pytest
+from django.db import IntegrityError, connection, transaction
+from django.test.utils import CaptureQueriesContext
+
+from ccucaas_privacy import clock
+from ccucaas_privacy.db import insert_together
+from notifications_app.models import OutboundEmail
+from requests_app.models import DataSubjectRequest, RequestEvent
+
+pytestmark = pytest.mark.django_db
+
+TEXT = "<script>alert(1)</script> 開示してください 🙏 O'Brien \\ %s %% ;"
+
+
+def new_rows(user, *, reference="DSR-2026-900001", key="k" * 64, type="disclosure"):
+    now = clock.now()
+    request = DataSubjectRequest(reference=reference, type=type, channel="portal",
+                                 subject=user, details={"note": TEXT}, status="received",
+                                 received_at=now, reply_due_at=now, language="ja")
+    event = RequestEvent(request=request, actor=user, action="receive", from_status="",
+                         to_status="received", note=TEXT, created_at=now)
+    email = OutboundEmail(user=user, recipient_email=user.email, kind="request_received",
+                          category="mandatory", language="ja", cause=f"test:{reference}",
+                          context={"reference": reference, "text": TEXT},
+                          idempotency_key=key, status="queued", next_attempt_at=now)
+    return request, event, email
+
+
+def test_rows_of_three_models_are_written_as_save_would_write_them(alice):
+    request, event, email = new_rows(alice)
+    insert_together([request, event, email])
+
+    assert event.pk is not None and email.pk is not None  # keys the database generated
+    assert not any(obj._state.adding for obj in (request, event, email))
+    stored = DataSubjectRequest.objects.get(pk=request.pk)
+    assert stored.details == {"note": TEXT} and stored.subject == alice
+    assert stored.created_at is not None  # the field default, as save() applies it
+    assert RequestEvent.objects.get(pk=event.pk).note == TEXT
+    row = OutboundEmail.objects.get(pk=email.pk)
+    assert row.context == {"reference": "DSR-2026-900001", "text": TEXT}
+    assert row.public_id == email.public_id and row.created_at == email.created_at  # auto_now_add
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="one statement on PostgreSQL")
+def test_on_postgresql_they_travel_as_one_statement(alice):
+    with CaptureQueriesContext(connection) as queries:
+        insert_together(list(new_rows(alice)))
+    assert len(queries.captured_queries) == 1
+    assert queries.captured_queries[0]["sql"].startswith("WITH i0 AS (INSERT INTO")
+
+
+def test_a_violation_in_one_of_them_writes_none_of_them(alice):
+    insert_together(list(new_rows(alice, reference="DSR-2026-900001", key="a" * 64)))
+    # the same idempotency key again: the email's unique constraint fails
+    request, event, email = new_rows(alice, reference="DSR-2026-900002", key="a" * 64,
+                                     type="deletion")
+    with pytest.raises(IntegrityError), transaction.atomic():
+        insert_together([request, event, email])
+    assert not DataSubjectRequest.objects.filter(reference="DSR-2026-900002").exists()
+    assert RequestEvent.objects.count() == 1 and OutboundEmail.objects.count() == 1
