@@ -6,9 +6,10 @@ After a transaction that queued rows commits, the workers must hear of them. Two
   broker): the ids the transaction wrote go to one task per `SEND_BATCH` rows.
 - **drain** (a Redis broker): the committing process sets the key `DRAIN_KEY` with `SET NX`;
   only the commit that set it publishes a `drain_outbox` task. The task deletes the key
-  *first*, then sends every queued row that is due. A row committed while a drain is pending is
-  read by that drain (it reads after the delete); a row whose commit comes after the delete
-  finds no key, sets it and publishes the next drain. So no row is left behind, and under load
+  *first*, then claims the queued rows that are due, `SEND_BATCH` of them (a full batch
+  publishes the next drain first, so another worker takes the rest meanwhile), and sends them.
+  A row committed while a drain is pending is read by that drain (it reads after the delete); a
+  row whose commit comes after the delete finds no key, sets it and publishes the next drain. So no row is left behind, and under load
   one publish serves every commit that happened while the drain waited in the queue: a Celery
   publish costs about 0.5 ms of the web process's CPU, the `SET NX` about 0.07 ms
   (`bench/api_filing.py`). The key expires after `DRAIN_PENDING_SECONDS`, so a drain task

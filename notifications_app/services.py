@@ -305,15 +305,26 @@ def outbound_emails_send(*, outbound_email_ids: list[int]) -> int:
     status write. Rows already taken (sent, or claimed by another worker) are skipped, so a
     duplicate task or the sweep never sends a row twice. A row that fails is finished on its
     own (retried later or failed) without holding back the others. Returns the rows sent."""
-    from django.core.mail import get_connection
+    return _send_claimed(_claim(OutboundEmail.objects.filter(pk__in=outbound_email_ids,
+                                                             status=Status.QUEUED)))
 
+
+def _claim(queued, *, limit: int | None = None) -> list[int]:
+    """Take (at most `limit` of) the rows of `queued`, a queryset filtered on status `queued`,
+    for this worker: `sending`, one more attempt. Rows another worker holds are skipped, never
+    waited for; a row another worker claimed meanwhile fails the status filter again."""
     now = clock.now()
     with transaction.atomic():
-        claimed = list(OutboundEmail.objects.select_for_update(skip_locked=True)
-                       .filter(pk__in=outbound_email_ids, status=Status.QUEUED)
-                       .values_list("pk", flat=True))
+        claimed = list(queued.select_for_update(skip_locked=True)
+                       .values_list("pk", flat=True)[:limit])
         OutboundEmail.objects.filter(pk__in=claimed).update(
             status=Status.SENDING, attempts=F("attempts") + 1, claimed_at=now, updated_at=now)
+    return claimed
+
+
+def _send_claimed(claimed: list[int]) -> int:
+    from django.core.mail import get_connection
+
     rows = list(OutboundEmail.objects.select_related("user").filter(pk__in=claimed).order_by("pk"))
     consenting = consent_selectors.users_with_consent(
         user_ids=[row.user_id for row in rows if row.is_marketing and row.user_id],
@@ -386,22 +397,19 @@ def _batch_mark_sent(sent: list[tuple[OutboundEmail, str]]) -> None:
             rows, ["status", "sent_at", "updated_at", "last_error", "provider_message_id"])
 
 
-def outbox_drain(*, limit: int | None = None) -> int:
-    """Send every queued row that is due, SEND_BATCH rows per claim (the `drain` dispatch of
-    `notifications_app.dispatch`). Clears the drain flag before reading, so a row committed
-    meanwhile is either read here or dispatches a drain of its own. Rows waiting for a retry
-    (`next_attempt_at` later than now) are left to their retry. At most `limit` rows
-    (SWEEP_BATCH) per run; a longer queue publishes the next drain. Returns the rows sent."""
+def outbox_drain() -> int:
+    """Send the queued rows that are due (the `drain` dispatch of `notifications_app.dispatch`),
+    SEND_BATCH at a time. Clears the drain flag before reading, so a row committed meanwhile is
+    either read here or dispatches a drain of its own. A full batch publishes the next drain
+    before sending, so the next free worker takes the next batch while this one sends. Rows
+    waiting out a retry backoff are left to their retry. Returns the rows sent."""
     dispatch.drain_started()
-    limit = limit or conf("SWEEP_BATCH")
-    ids = list(selectors.outbox_due(now=clock.now() + timedelta(seconds=DRAIN_CLOCK_SKEW_SECONDS))
-               .values_list("pk", flat=True)[:limit])
     size = conf("SEND_BATCH")
-    sent = sum(outbound_emails_send(outbound_email_ids=ids[start:start + size])
-               for start in range(0, len(ids), size))
-    if len(ids) >= limit:
+    due = selectors.outbox_due(now=clock.now() + timedelta(seconds=DRAIN_CLOCK_SKEW_SECONDS))
+    claimed = _claim(due, limit=size)
+    if len(claimed) >= size:
         dispatch.drain_request()
-    return sent
+    return _send_claimed(claimed)
 
 
 @transaction.atomic

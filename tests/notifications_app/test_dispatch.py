@@ -119,3 +119,23 @@ def test_a_rolled_back_transaction_publishes_nothing(make_user):
                 pass
         assert published_tasks() == []
         assert not dispatch._redis().exists(dispatch.DRAIN_KEY)
+
+
+def test_a_full_batch_hands_the_rest_to_the_next_drain_for_another_worker(
+        make_user, outbox, settings):
+    settings.NOTIFICATIONS = {**settings.NOTIFICATIONS, "SEND_BATCH": 2}
+    users = [make_user(f"user{n}") for n in range(5)]
+    with published_for_real():
+        with committed(), transaction.atomic():
+            for user in users:
+                notification_queue(kind="administrative_notice", cause="burst", context=NOTICE,
+                                   user=user)
+        assert published_tasks() == [DRAIN_TASK]
+        celery_app.control.purge()
+        # each drain claims a batch, publishes the next drain (another worker's), then sends
+        assert [outbox_drain(), len(published_tasks())] == [2, 1]
+        celery_app.control.purge()
+        assert [outbox_drain(), len(published_tasks())] == [2, 1]
+        celery_app.control.purge()
+        assert [outbox_drain(), len(published_tasks())] == [1, 0]
+    assert sorted(m.to[0] for m in outbox) == sorted(u.email for u in users)
