@@ -148,7 +148,7 @@ def _stop(proc: subprocess.Popen) -> None:
 
 
 def run(size: str) -> dict:
-    from ccucaas_privacy.celery import app as celery_app
+    from notifications_app.dispatch import broker_purge
 
     n = SIZES[size]
     per_user = len(TYPES)
@@ -157,7 +157,7 @@ def run(size: str) -> dict:
     workers = int(os.environ.get("BENCH_API_WORKERS") or min(2 * (os.cpu_count() or 1) + 1, CLIENTS))
     pings, files, per_commit = [], [], []
     messages = {"coalesced": 0, "per_commit": 0}
-    celery_app.control.purge()
+    broker_purge()
     port, proc = _serve(workers)
     try:
         _warm(port, tokens)
@@ -171,7 +171,7 @@ def run(size: str) -> dict:
             messages["coalesced"] += _broker_messages() - before
     finally:
         _stop(proc)
-        celery_app.control.purge()  # nobody consumes the bench's receipt emails
+        broker_purge()  # nobody consumes the bench's receipt emails
     port, proc = _serve(workers, NOTIFICATIONS_COALESCE_DISPATCH="false")
     try:
         _warm(port, per_commit_tokens)
@@ -182,7 +182,7 @@ def run(size: str) -> dict:
             messages["per_commit"] += _broker_messages() - before
     finally:
         _stop(proc)
-        celery_app.control.purge()
+        broker_purge()
 
     def med(runs, key):
         return statistics.median(run[key] for run in runs)

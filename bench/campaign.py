@@ -160,13 +160,14 @@ def _campaign_once(workers: list[subprocess.Popen], timeout: float) -> dict:
 
 def run(size: str) -> dict:
     from ccucaas_privacy.celery import app as celery_app
+    from notifications_app.dispatch import broker_purge
 
     n = SIZES[size]
     _users(n)
     _cleanup()
     baseline_runs = [_bulk_insert_once() for _ in range(harness.REPEATS)]
     celery_app.conf.task_always_eager = False
-    celery_app.control.purge()
+    broker_purge()
     harness.RESULTS_DIR.mkdir(parents=True, exist_ok=True)
     workers = [_start_worker(i, harness.RESULTS_DIR / f"campaign-worker-{i}.log")
                for i in range(WORKERS)]

@@ -120,7 +120,7 @@ def _explain(now) -> str:
 def _measure(total: int, *, now) -> tuple[float, int, str]:
     import time_machine
 
-    from ccucaas_privacy.celery import app as celery_app
+    from notifications_app.dispatch import broker_purge
     from requests_app.sweep import deadline_sweep
 
     due = _populate(total, now=now)
@@ -132,7 +132,7 @@ def _measure(total: int, *, now) -> tuple[float, int, str]:
         assert report.claimed == due, (report.claimed, due)
 
     seconds = harness.median_seconds(one_pass, setup=lambda: _reset_due(now=now))
-    celery_app.control.purge()
+    broker_purge()
     return seconds, due, plan
 
 

@@ -184,12 +184,13 @@ def _baseline_once(plan: list[tuple]) -> float:
 
 def run(size: str) -> dict:
     from ccucaas_privacy.celery import app as celery_app
+    from notifications_app.dispatch import broker_purge
 
     n = SIZES[size]
     users = _users(USERS[size])
     plan = _plan(users, n)
     celery_app.conf.task_always_eager = False
-    celery_app.control.purge()
+    broker_purge()
     log_path = harness.RESULTS_DIR / "outbox-worker.log"
     log_path.parent.mkdir(parents=True, exist_ok=True)
     worker = _start_worker(log_path)

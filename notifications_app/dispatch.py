@@ -100,6 +100,18 @@ def _drain_flag_clear() -> None:
         logger.warning("Could not clear the drain flag; it expires by itself", exc_info=True)
 
 
+def broker_purge() -> int:
+    """Empty the broker's queues (tests, benchmarks, an operator's reset). A purge drops any
+    pending drain message, so its flag goes too: otherwise commits would wait for a drain that
+    no longer exists until the flag expires. Returns the messages removed."""
+    from ccucaas_privacy.celery import app
+
+    removed = app.control.purge() or 0
+    if str(app.conf.broker_url).startswith(("redis://", "rediss://")):
+        _drain_flag_clear()
+    return removed
+
+
 def drain_started() -> None:
     """The drain task clears the flag before it reads the queue (see the module docstring)."""
     if dispatch_mode() == "drain":

@@ -159,7 +159,9 @@ def live_worker(transactional_db, django_db_serialized_rollback,
     """
     eager = celery_app.conf.task_always_eager
     celery_app.conf.task_always_eager = False
-    celery_app.control.purge()  # stale messages from an earlier run must not leak in
+    from notifications_app.dispatch import broker_purge
+
+    broker_purge()  # stale messages (and a drain flag) from an earlier run must not leak in
     worker = LiveWorker(tmp_path, subprocess_env()).start()
     try:
         yield worker

@@ -301,8 +301,9 @@ NOTIFICATIONS = {
     # With a Redis broker, commits publish one `drain_outbox` task while none is pending
     # instead of one task per commit (notifications_app/dispatch.py).
     "COALESCE_DISPATCH": env.bool("NOTIFICATIONS_COALESCE_DISPATCH", default=True),
-    # a pending drain that has not started within this long is presumed lost
-    "DRAIN_PENDING_SECONDS": env.int("NOTIFICATIONS_DRAIN_PENDING_SECONDS", default=30),
+    # A pending drain that has not started within this long is presumed lost: the next commit
+    # publishes another (rows committed in between are also covered by the outbox sweep).
+    "DRAIN_PENDING_SECONDS": env.int("NOTIFICATIONS_DRAIN_PENDING_SECONDS", default=10),
 }
 # Celery's Django fixup closes the worker's database connection before and after every task
 # unless this is set; then a worker keeps its connection for 2 x N tasks. Off by default;
