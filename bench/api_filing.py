@@ -74,23 +74,30 @@ def _users(n: int) -> list[str]:
     return tokens
 
 
+GUNICORN_LOG = harness.RESULTS_DIR / "api_filing-gunicorn.log"
+
+
 def _gunicorn(port: int, workers: int, **extra_env: str) -> subprocess.Popen:
     env = {**os.environ, "CONN_MAX_AGE": "60", "DEBUG": "false", "LOG_LEVEL": "WARNING",
            "PYTHONUNBUFFERED": "1", **extra_env}
-    return subprocess.Popen(
-        [sys.executable, "-m", "gunicorn", "bench._api_filing_app:application",
-         "--bind", f"127.0.0.1:{port}", "--workers", str(workers), "--worker-class", "sync",
-         "--log-level", "warning", "--timeout", "60"],
-        cwd=harness.ROOT, env=env, start_new_session=True,
-        stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
-    )
+    # A file, not a pipe nobody reads: a full pipe would block gunicorn's logging (and so the
+    # server) on the first burst of warnings.
+    GUNICORN_LOG.parent.mkdir(parents=True, exist_ok=True)
+    with GUNICORN_LOG.open("ab") as log:
+        return subprocess.Popen(
+            [sys.executable, "-m", "gunicorn", "bench._api_filing_app:application",
+             "--bind", f"127.0.0.1:{port}", "--workers", str(workers), "--worker-class", "sync",
+             "--log-level", "warning", "--timeout", "60"],
+            cwd=harness.ROOT, env=env, start_new_session=True,
+            stdout=subprocess.DEVNULL, stderr=log,
+        )
 
 
 def _wait_ready(port: int, proc: subprocess.Popen) -> None:
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
         if proc.poll() is not None:
-            raise RuntimeError("gunicorn exited: " + proc.stderr.read().decode(errors="replace"))
+            raise RuntimeError(f"gunicorn exited; see {GUNICORN_LOG}")
         try:
             with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=2):
                 return

@@ -23,6 +23,8 @@ from ccucaas_privacy.errors import DomainError
 from requests_app import selectors, services
 from requests_app.models import Channel, DataSubjectRequest, RequestType, Status
 
+PASSWORD_MAX_LENGTH = 4096
+
 
 class AttachmentSerializer(serializers.Serializer):
     name = serializers.CharField(max_length=255)
@@ -141,7 +143,7 @@ class RequestCreateSerializer(serializers.Serializer):
     type = serializers.ChoiceField(choices=RequestType.choices)
     details = serializers.JSONField(required=False, default=dict)
     password = serializers.CharField(
-        required=False, write_only=True, trim_whitespace=False, max_length=4096,
+        required=False, write_only=True, trim_whitespace=False, max_length=PASSWORD_MAX_LENGTH,
         style={"input_type": "password"},
         help_text=_("Disclosure and deletion: your password, unless you exchanged it for a "
                     "token at POST /api/v1/auth/token/ recently (REQUESTS_API_REAUTH_SECONDS, "
@@ -211,6 +213,37 @@ def _valid(serializer_class, request) -> dict:
     return serializer.validated_data
 
 
+
+def create_input_well_formed(data) -> dict | None:
+    """RequestCreateSerializer's validated data for input that is plainly well formed (a known
+    type, details an object or absent, a password that is non-empty text), without building
+    its fields; None for anything else, which then goes through the serializer and gets its
+    error messages. The details themselves are checked by the service (details_clean).
+    tests/requests_app/test_api_representation.py keeps both paths equal."""
+    if not isinstance(data, dict) or data.get("type") not in RequestType.values:
+        return None
+    details = data.get("details", {})
+    if not isinstance(details, dict) or not isinstance(data["type"], str):
+        return None
+    out = {"type": data["type"], "details": details}
+    if "password" in data:
+        if not _plain(data["password"]):
+            return None
+        out["password"] = data["password"]
+    return out
+
+
+def _plain(text) -> bool:
+    """Text DRF's CharField keeps as is: no NUL, no lone surrogates."""
+    if not isinstance(text, str) or not text or len(text) > PASSWORD_MAX_LENGTH or "\x00" in text:
+        return False
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
 class RequestListCreateView(GenericAPIView):
     serializer_class = RequestSerializer
 
@@ -225,7 +258,7 @@ class RequestListCreateView(GenericAPIView):
     @extend_schema(operation_id="requests_create", request=RequestCreateSerializer,
                    responses={201: RequestSerializer})
     def post(self, request):
-        data = _valid(RequestCreateSerializer, request)
+        data = create_input_well_formed(request.data) or _valid(RequestCreateSerializer, request)
         if data.get("password"):
             account_services.api_password_confirm(request=request, user=request.user,
                                                    password=data["password"])

@@ -76,8 +76,8 @@ def _pg_next_number(year: int) -> int:
                 _SEQUENCES_READY.discard(ready)
         # Continue after any reference that already exists for the year.
         cursor.execute("SELECT COALESCE(MAX(CAST(SUBSTRING(reference FROM 10) AS integer)), 0) "
-                       "FROM requests_app_datasubjectrequest WHERE reference LIKE %s",
-                       [f"DSR-{int(year)}-%"])
+                       "FROM requests_app_datasubjectrequest WHERE reference ~ %s",
+                       [f"^DSR-{int(year)}-[0-9]{{1,9}}$"])
         start = cursor.fetchone()[0] + 1
         try:
             with transaction.atomic():

@@ -1,5 +1,6 @@
-"""RequestSerializer writes its output by hand (speed, issue 6); it must stay exactly what the
-declared fields would produce, for every status, channel, timezone and attachment shape."""
+"""RequestSerializer writes its output by hand and well-formed filing input skips the create
+serializer (speed, issue 6): both must stay exactly what the declared fields would produce, for
+every status, channel, timezone and attachment shape, and every input shape."""
 
 from datetime import timedelta
 
@@ -8,7 +9,13 @@ from django.utils import timezone
 from rest_framework import serializers
 
 from requests_app import services
-from requests_app.api import RequestDetailSerializer, RequestSerializer, StaffRequestSerializer
+from requests_app.api import (
+    RequestCreateSerializer,
+    RequestDetailSerializer,
+    RequestSerializer,
+    StaffRequestSerializer,
+    create_input_well_formed,
+)
 from requests_app.models import Status
 from tests.requests_app.conftest import T0, file_portal, file_web_form, request_in
 
@@ -61,3 +68,32 @@ def test_lists_and_subclasses_keep_every_declared_field(alice, privacy_officer):
             data = subclass(obj).data
             assert data == declared_output(subclass, obj)
             assert set(subclass._declared_fields) == set(data)
+
+
+WELL_FORMED = [
+    {"type": "disclosure"},
+    {"type": "deletion", "details": {}, "password": "correct-horse-battery-42"},
+    {"type": "inquiry", "details": {"subject": "件名 😀", "message": "<b>本文</b>"}},
+    {"type": "correction", "details": {"items": [{"field": "first_name", "requested_value": "花"}]},
+     "unknown": "ignored"},
+    {"type": "disclosure", "password": " spaces kept "},
+]
+NOT_WELL_FORMED = [
+    {}, {"type": "opinion"}, {"type": ["disclosure"]}, {"type": "inquiry", "details": "text"},
+    {"type": "inquiry", "details": None}, {"type": "deletion", "password": ""},
+    {"type": "deletion", "password": 12345}, {"type": "deletion", "password": "a\x00b"},
+    {"type": "deletion", "password": "x" * 4097}, {"type": "deletion", "password": "\ud800"},
+    ["disclosure"], "disclosure",
+]
+
+
+@pytest.mark.parametrize("data", WELL_FORMED)
+def test_well_formed_filing_input_takes_the_short_path_with_the_serializers_result(data):
+    serializer = RequestCreateSerializer(data=data)
+    assert serializer.is_valid(), serializer.errors
+    assert create_input_well_formed(data) == dict(serializer.validated_data)
+
+
+@pytest.mark.parametrize("data", NOT_WELL_FORMED)
+def test_anything_else_goes_through_the_serializer_for_its_error_messages(data):
+    assert create_input_well_formed(data) is None
