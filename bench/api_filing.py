@@ -65,7 +65,7 @@ def _users(n: int) -> list[str]:
 
     # Earlier runs' open requests would be duplicates and their evidence rows are append-only,
     # so every run uses a fresh batch of users instead of deleting anything.
-    batch = f"{PREFIX}{int(time.time())}x"
+    batch = f"{PREFIX}{time.time_ns() // 1000}x"
     tokens = []
     for i in range(n):
         user = user_create(username=f"{batch}{i}", email=f"{batch}{i}@bench.example",
