@@ -9,10 +9,10 @@ After a transaction that queued rows commits, the workers must hear of them. Two
   *first*, then claims the queued rows that are due, `SEND_BATCH` of them (a full batch
   publishes the next drain first, so another worker takes the rest meanwhile), and sends them.
   A row committed while a drain is pending is read by that drain (it reads after the delete); a
-  row whose commit comes after the delete finds no key, sets it and publishes the next drain. So no row is left behind, and under load
-  one publish serves every commit that happened while the drain waited in the queue: a Celery
-  publish costs about 0.5 ms of the web process's CPU, the `SET NX` about 0.07 ms
-  (`bench/api_filing.py`). The key expires after `DRAIN_PENDING_SECONDS`, so a drain task
+  row whose commit comes after the delete finds no key, sets it and publishes the next drain.
+  So no row is left behind, and under load one publish serves every commit made while the drain
+  waited in the queue: a Celery publish costs about 0.5 ms of the web process's CPU, the
+  `SET NX` about 0.07 ms (`bench/api_filing.py`). The key expires after `DRAIN_PENDING_SECONDS`, so a drain task
   that was lost never stops dispatch; the minute-ly outbox sweep still covers any row that
   nobody sent.
 
@@ -36,14 +36,19 @@ def _conf(name: str):
     return settings.NOTIFICATIONS[name]
 
 
+def _broker_is_redis() -> bool:
+    from ccucaas_privacy.celery import app
+
+    return str(app.conf.broker_url or "").startswith(("redis://", "rediss://"))
+
+
 def dispatch_mode() -> str:
     """`drain` with a Redis broker and real (not eager) tasks, else `rows`."""
     from ccucaas_privacy.celery import app
 
     if not _conf("COALESCE_DISPATCH") or app.conf.task_always_eager:
         return "rows"
-    url = str(app.conf.broker_url or "")
-    return "drain" if url.startswith(("redis://", "rediss://")) else "rows"
+    return "drain" if _broker_is_redis() else "rows"
 
 
 @lru_cache(maxsize=4)
@@ -107,7 +112,7 @@ def broker_purge() -> int:
     from ccucaas_privacy.celery import app
 
     removed = app.control.purge() or 0
-    if str(app.conf.broker_url).startswith(("redis://", "rediss://")):
+    if _broker_is_redis():
         _drain_flag_clear()
     return removed
 

@@ -220,10 +220,11 @@ def create_input_well_formed(data) -> dict | None:
     its fields; None for anything else, which then goes through the serializer and gets its
     error messages. The details themselves are checked by the service (details_clean).
     tests/requests_app/test_api_representation.py keeps both paths equal."""
-    if not isinstance(data, dict) or data.get("type") not in RequestType.values:
+    if not isinstance(data, dict) or not isinstance(data.get("type"), str) \
+            or data["type"] not in RequestType.values:
         return None
     details = data.get("details", {})
-    if not isinstance(details, dict) or not isinstance(data["type"], str):
+    if not isinstance(details, dict):
         return None
     out = {"type": data["type"], "details": details}
     if "password" in data:

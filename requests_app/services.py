@@ -133,11 +133,9 @@ def _action_label(action: str) -> str:
 
 
 def _record(request: DataSubjectRequest, *, action: str, actor, now: datetime,
-            from_status: str, note: str = "", data: dict | None = None,
-            force_insert: bool = False) -> RequestEvent:
-    request.next_check_at = deadlines.next_check_at(
-        request, now=now, handled_kinds=frozenset() if force_insert else None)
-    request.save(force_insert=force_insert)
+            from_status: str, note: str = "", data: dict | None = None) -> RequestEvent:
+    request.next_check_at = deadlines.next_check_at(request, now=now)
+    request.save()
     return RequestEvent.objects.create(
         request=request, actor=actor if getattr(actor, "pk", None) else None, action=action,
         from_status=from_status, to_status=request.status, note=note, data=data or {},
