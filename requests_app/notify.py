@@ -4,9 +4,12 @@ All of them are `mandatory` (P19: request receipts, verification, replies and st
 cannot be unsubscribed). Called inside the service's transaction; the outbox sends on commit.
 """
 
+from functools import lru_cache
 from typing import Any
+from uuid import UUID
 
-from django.urls import reverse
+from django.conf import settings
+from django.urls import get_script_prefix, get_urlconf, reverse
 from django.utils import translation
 
 from requests_app.models import DataSubjectRequest, RequestType, Status
@@ -50,10 +53,26 @@ def _context(request: DataSubjectRequest, language: str) -> dict[str, Any]:
             "reply_text": request.reply_text,
             "reply_attachments": [dict(a) for a in request.reply_attachments],
             "rejection_reason": request.rejection_reason,
-            "detail_path": (reverse("requests:detail", kwargs={"pk": request.pk})
-                            if request.subject_id else ""),
+            "detail_path": _detail_path(request.pk) if request.subject_id else "",
             "details": request.details,
         }
+
+
+_PK_PLACEHOLDER = UUID(int=0)
+
+
+@lru_cache(maxsize=32)
+def _detail_path_pattern(language: str, script_prefix: str, urlconf: str) -> str:
+    return reverse("requests:detail", kwargs={"pk": _PK_PLACEHOLDER}, urlconf=urlconf)
+
+
+def _detail_path(pk: UUID) -> str:
+    """reverse("requests:detail", kwargs={"pk": pk}) in the active language, without resolving
+    the URL pattern for every email (a reverse costs more than the rest of the context): the
+    path is reversed once per language, script prefix and URLconf, and the id put in."""
+    pattern = _detail_path_pattern(translation.get_language(), get_script_prefix(),
+                                   get_urlconf() or settings.ROOT_URLCONF)
+    return pattern.replace(str(_PK_PLACEHOLDER), str(pk))
 
 
 def _subject_email_args(request: DataSubjectRequest, *, kind: str, cause_suffix: str,

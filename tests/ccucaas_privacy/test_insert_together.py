@@ -61,3 +61,56 @@ def test_a_violation_in_one_of_them_writes_none_of_them(alice):
         insert_together([request, event, email])
     assert not DataSubjectRequest.objects.filter(reference="DSR-2026-900002").exists()
     assert RequestEvent.objects.count() == 1 and OutboundEmail.objects.count() == 1
+
+
+def django_compiled(obj, fields):
+    from django.db.models.sql.subqueries import InsertQuery
+
+    query = InsertQuery(type(obj))
+    query.insert_values(fields, [obj])
+    [(sql, params)] = query.get_compiler(using="default").as_sql()
+    return sql, params
+
+
+def rendered(sql, params):
+    """The statement as the database receives it (adapted parameters have no __eq__)."""
+    if connection.vendor == "postgresql":
+        return connection.ops.compose_sql(sql, params)
+    return sql, list(params)
+
+
+def test_a_kept_insert_and_its_values_are_what_django_compiles_for_each_row(alice, monkeypatch):
+    from django.utils import timezone
+
+    from ccucaas_privacy.db import _PLAIN_INSERTS, _insert_sql
+
+    now = timezone.now()
+    monkeypatch.setattr(timezone, "now", lambda: now)  # auto_now fields: the same each time
+    _PLAIN_INSERTS.clear()
+    for obj in new_rows(alice):
+        fields = [f for f in obj._meta.local_concrete_fields if not f.generated
+                  and f is not obj._meta.auto_field]
+        first = _insert_sql(obj, fields, [], "default")  # compiled by Django, then kept
+        assert (type(obj), tuple(fields), (), "default") in _PLAIN_INSERTS
+        kept = _insert_sql(obj, fields, [], "default")  # the kept SQL, values converted
+        assert rendered(*kept) == rendered(*first) == rendered(*django_compiled(obj, fields))
+
+
+def test_a_row_with_an_expression_value_is_compiled_by_django_every_time(alice):
+    from django.db.models import Value
+    from django.db.models.functions import Concat
+
+    from ccucaas_privacy.db import _insert_sql
+
+    request, event, email = new_rows(alice)
+    insert_together([request, event, email])  # keeps the event's plain INSERT
+    _request, event, _email = new_rows(alice, reference="DSR-2026-900003", key="b" * 64,
+                                       type="deletion")
+    event.request = request
+    event.note = Concat(Value("移送 "), Value("note"))
+    fields = [f for f in RequestEvent._meta.local_concrete_fields
+              if f is not RequestEvent._meta.auto_field]
+    sql, _params = _insert_sql(event, fields, [], "default")
+    assert "||" in sql or "CONCAT" in sql.upper()
+    event.save(force_insert=True)
+    assert RequestEvent.objects.get(pk=event.pk).note == "移送 note"

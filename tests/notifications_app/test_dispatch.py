@@ -139,3 +139,25 @@ def test_a_full_batch_hands_the_rest_to_the_next_drain_for_another_worker(
         celery_app.control.purge()
         assert [outbox_drain(), len(published_tasks())] == [1, 0]
     assert sorted(m.to[0] for m in outbox) == sorted(u.email for u in users)
+
+
+def test_the_flag_connection_comes_back_after_redis_drops_it_and_no_commit_goes_unsent(
+        make_user, outbox):
+    user = make_user("erin")
+    with published_for_real():
+        queue_committed(user, cause="before")
+        assert published_tasks() == [DRAIN_TASK]
+        _key, connection, _packed = dispatch._flag_connection["held"]
+        host, port = connection._sock.getsockname()[:2]
+        assert dispatch._redis().client_kill_filter(_type=None, addr=f"{host}:{port}") == 1
+
+        # The dropped connection fails this commit's SET NX: it publishes a drain all the same.
+        queue_committed(user, cause="while-dropped")
+        assert published_tasks() == [DRAIN_TASK, DRAIN_TASK]
+        assert "held" not in dispatch._flag_connection
+        # The next commit reconnects and finds the flag the first commit set.
+        queue_committed(user, cause="after")
+        assert published_tasks() == [DRAIN_TASK, DRAIN_TASK]
+        assert dispatch._flag_connection["held"][1]._sock is not None
+        assert outbox_drain() == 3
+    assert len(outbox) == 3

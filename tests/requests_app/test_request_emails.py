@@ -49,3 +49,20 @@ def test_p21_receipt_email_in_the_users_language_shows_the_due_date_in_jst(
     assert "2026-12-30 00:00 JST" in ja.body and "2026-12-30 00:00 JST" in en.body
     assert "受け付けました" in ja.subject
     assert "We received your request" in en.subject
+
+
+@pytest.mark.parametrize("language", ["ja", "en"])
+def test_the_emails_link_to_the_requests_page_in_the_active_language(language, alice):
+    from django.urls import reverse, set_script_prefix
+    from django.utils import translation
+
+    req = file_portal(alice, "disclosure", now=T0)
+    for prefix in ("/", "/privacy/"):
+        set_script_prefix(prefix)
+        try:
+            with translation.override(language):
+                expected = reverse("requests:detail", kwargs={"pk": req.pk})
+            assert _context(req, language)["detail_path"] == expected
+            assert expected.startswith(prefix) and str(req.pk) in expected
+        finally:
+            set_script_prefix("/")
