@@ -70,7 +70,8 @@ def _users(n: int) -> list[str]:
     from accounts_app.services import auth_token_issue, user_create
 
     # Earlier runs' open requests would be duplicates and their evidence rows are append-only,
-    # so every run uses a fresh batch of users instead of deleting anything.
+    # so every run uses a fresh batch of users instead of deleting anything (and deactivates
+    # them afterwards: _retire_users).
     batch = f"{PREFIX}{time.time_ns() // 1000}x"
     tokens = []
     for i in range(n):
@@ -78,6 +79,16 @@ def _users(n: int) -> list[str]:
                            password=None)
         tokens.append(auth_token_issue(user=user))
     return tokens
+
+
+def _retire_users() -> int:
+    """Deactivate this benchmark's users (this run's and any earlier run's): they stay, as
+    their requests and evidence rows do, but other benchmarks that address every active user
+    (bench/campaign.py) no longer count them."""
+    from accounts_app.models import User
+
+    return User.objects.filter(username__startswith=PREFIX, is_active=True).update(
+        is_active=False)
 
 
 GUNICORN_LOG = harness.RESULTS_DIR / "api_filing-gunicorn.log"
@@ -164,9 +175,16 @@ def _stop(proc: subprocess.Popen) -> None:
 
 
 def run(size: str) -> dict:
+    n = SIZES[size]
+    try:
+        return _run(n)
+    finally:
+        _retire_users()
+
+
+def _run(n: int) -> dict:
     from notifications_app.dispatch import broker_purge
 
-    n = SIZES[size]
     per_user = len(TYPES)
     tokens = _users((n * ROUNDS) // per_user + 1)
     per_commit_tokens = _users((n * ROUNDS) // per_user + 1)

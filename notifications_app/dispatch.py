@@ -24,6 +24,7 @@ the sweep hands them over.
 
 import logging
 import os
+import threading
 from functools import lru_cache
 
 from django.conf import settings
@@ -73,36 +74,36 @@ def _redis():
     return _redis_for(_broker_write_url())
 
 
-# (process id, broker URL, expiry seconds) -> (connection, packed SET NX command)
-_flag_connection: dict[str, tuple] = {}
+# per thread: held = ((process id, broker URL, expiry seconds), connection, packed SET NX)
+_flag_connection = threading.local()
 
 
 def _flag_set() -> bool:
     """`SET DRAIN_KEY 1 NX EX DRAIN_PENDING_SECONDS`: whether this call set the flag.
 
     The one Redis command of every commit, so it skips the client's per-call layers (pool,
-    retry, instrumentation): a connection of this process's own, opened on first use (a forked
+    retry, instrumentation): a connection of this thread's own, opened on first use (a forked
     process opens its own), and the command packed once. Any error drops the connection and
     raises redis.RedisError like the client would; the next call reconnects.
     """
     import redis
 
     key = (os.getpid(), _broker_write_url(), _conf("DRAIN_PENDING_SECONDS"))
-    held = _flag_connection.get("held")
+    held = getattr(_flag_connection, "held", None)
     if held is None or held[0] != key:
         if held is not None and held[0][0] == key[0]:
             held[1].disconnect()  # (a parent's socket is left alone: only its process closes it)
-        kwargs = redis.ConnectionPool.from_url(key[1]).connection_kwargs
-        connection = redis.Connection(**{**kwargs, "socket_timeout": 1.0,
-                                         "socket_connect_timeout": 1.0})
+        pool = redis.ConnectionPool.from_url(key[1])  # the URL's class: TCP, TLS or socket
+        connection = pool.connection_class(**{**pool.connection_kwargs, "socket_timeout": 1.0,
+                                              "socket_connect_timeout": 1.0})
         packed = connection.pack_command("SET", DRAIN_KEY, b"1", "NX", "EX", key[2])
-        held = _flag_connection["held"] = (key, connection, packed)
+        held = _flag_connection.held = (key, connection, packed)
     _key, connection, packed = held
     try:
         connection.send_packed_command(packed, check_health=False)
         return connection.read_response() is not None
     except (redis.RedisError, OSError) as exc:
-        _flag_connection.pop("held", None)
+        _flag_connection.held = None
         connection.disconnect()
         raise redis.ConnectionError(str(exc)) from exc
 

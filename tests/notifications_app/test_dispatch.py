@@ -147,17 +147,39 @@ def test_the_flag_connection_comes_back_after_redis_drops_it_and_no_commit_goes_
     with published_for_real():
         queue_committed(user, cause="before")
         assert published_tasks() == [DRAIN_TASK]
-        _key, connection, _packed = dispatch._flag_connection["held"]
+        _key, connection, _packed = dispatch._flag_connection.held
         host, port = connection._sock.getsockname()[:2]
         assert dispatch._redis().client_kill_filter(_type=None, addr=f"{host}:{port}") == 1
 
         # The dropped connection fails this commit's SET NX: it publishes a drain all the same.
         queue_committed(user, cause="while-dropped")
         assert published_tasks() == [DRAIN_TASK, DRAIN_TASK]
-        assert "held" not in dispatch._flag_connection
+        assert dispatch._flag_connection.held is None
         # The next commit reconnects and finds the flag the first commit set.
         queue_committed(user, cause="after")
         assert published_tasks() == [DRAIN_TASK, DRAIN_TASK]
-        assert dispatch._flag_connection["held"][1]._sock is not None
+        assert dispatch._flag_connection.held[1]._sock is not None
         assert outbox_drain() == 3
     assert len(outbox) == 3
+
+
+def test_threads_committing_at_once_each_use_their_own_flag_connection_and_one_sets_it():
+    import threading
+
+    barrier = threading.Barrier(8)
+    results, connections = [], set()
+
+    def commit():
+        barrier.wait()
+        results.append(dispatch._flag_set())
+        connections.add(id(dispatch._flag_connection.held[1]))
+
+    with published_for_real():
+        threads = [threading.Thread(target=commit) for _ in range(8)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        assert sorted(results) == [False] * 7 + [True]
+        assert len(connections) == 8
+        assert dispatch._redis().exists(dispatch.DRAIN_KEY)
