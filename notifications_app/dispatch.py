@@ -12,7 +12,7 @@ After a transaction that queued rows commits, the workers must hear of them. Two
   row whose commit comes after the delete finds no key, sets it and publishes the next drain.
   So no row is left behind, and under load one publish serves every commit made while the drain
   waited in the queue: a Celery publish costs about 0.5 ms of the web process's CPU. The
-  `SET NX` runs on every commit, so it is one pre-packed command on a connection each process
+  `SET NX` runs on every commit, so it is one pre-packed command on a connection each thread
   keeps for it (`_flag_set`), about 0.1 ms of CPU where a `redis.Redis` call costs 0.22 ms
   (`bench/api_filing.py`). The key expires after `DRAIN_PENDING_SECONDS`, so a drain task
   that was lost never stops dispatch; the minute-ly outbox sweep still covers any row that
