@@ -63,9 +63,9 @@ def _insert_sql(obj: models.Model, fields: list, returning_fields: list,
                 using: str) -> tuple[str, Sequence]:
     """The INSERT (SQL, params) of `obj`, as Django's insert compiler makes it.
 
-    Compiling is most of the CPU of inserting a row, and for a given model and field list the
-    SQL is always the same when every value is a plain parameter (no expression, no field with
-    its own placeholder). So that SQL is kept after the first compile, and later rows only
+    Compiling costs about as much CPU as converting the values (0.1 ms for a request row), and
+    for a given model and field list the SQL is always the same when every value is a plain
+    parameter (no expression, no field with its own placeholder). So that SQL is kept after the first compile, and later rows only
     convert their values: `field.pre_save()` then `field.get_db_prep_save()`, exactly what the
     compiler does for a plain value (`tests/ccucaas_privacy/test_insert_together.py` holds the
     two equal). Anything else is compiled by Django each time.

@@ -63,12 +63,14 @@ def test_a_violation_in_one_of_them_writes_none_of_them(alice):
     assert RequestEvent.objects.count() == 1 and OutboundEmail.objects.count() == 1
 
 
-def django_compiled(obj, fields):
+def django_compiled(obj, fields, returning):
     from django.db.models.sql.subqueries import InsertQuery
 
     query = InsertQuery(type(obj))
     query.insert_values(fields, [obj])
-    [(sql, params)] = query.get_compiler(using="default").as_sql()
+    compiler = query.get_compiler(using="default")
+    compiler.returning_fields = returning
+    [(sql, params)] = compiler.as_sql()
     return sql, params
 
 
@@ -88,12 +90,17 @@ def test_a_kept_insert_and_its_values_are_what_django_compiles_for_each_row(alic
     monkeypatch.setattr(timezone, "now", lambda: now)  # auto_now fields: the same each time
     _PLAIN_INSERTS.clear()
     for obj in new_rows(alice):
-        fields = [f for f in obj._meta.local_concrete_fields if not f.generated
-                  and f is not obj._meta.auto_field]
-        first = _insert_sql(obj, fields, [], "default")  # compiled by Django, then kept
-        assert (type(obj), tuple(fields), (), "default") in _PLAIN_INSERTS
-        kept = _insert_sql(obj, fields, [], "default")  # the kept SQL, values converted
-        assert rendered(*kept) == rendered(*first) == rendered(*django_compiled(obj, fields))
+        meta = obj._meta
+        fields = [f for f in meta.local_concrete_fields if not f.generated
+                  and f is not meta.auto_field]
+        # as insert_together asks: RETURNING the key the database generates (event, email)
+        returning = [meta.auto_field] if meta.auto_field else []
+        first = _insert_sql(obj, fields, returning, "default")  # compiled by Django, then kept
+        assert (type(obj), tuple(fields), tuple(returning), "default") in _PLAIN_INSERTS
+        kept = _insert_sql(obj, fields, returning, "default")  # the kept SQL, values converted
+        assert rendered(*kept) == rendered(*first) == rendered(
+            *django_compiled(obj, fields, returning))
+    assert len(_PLAIN_INSERTS) == 3
 
 
 def test_a_row_with_an_expression_value_is_compiled_by_django_every_time(alice):
