@@ -81,14 +81,21 @@ def _users(n: int) -> list[str]:
     return tokens
 
 
-def _retire_users() -> int:
-    """Deactivate this benchmark's users (this run's and any earlier run's): they stay, as
-    their requests and evidence rows do, but other benchmarks that address every active user
-    (bench/campaign.py) no longer count them."""
-    from accounts_app.models import User
+def _retire_users() -> None:
+    """Leave nothing behind for the next benchmark (this run's users and any earlier run's).
 
-    return User.objects.filter(username__startswith=PREFIX, is_active=True).update(
-        is_active=False)
+    The users stay, as their requests and evidence rows do, but are deactivated: benchmarks
+    that address every active user (bench/campaign.py) no longer count them. Their receipt
+    emails, which no worker sent during the run, are suppressed: otherwise the next benchmark's
+    worker (bench/outbox.py) would drain them first and be timed for it.
+    """
+    from accounts_app.models import User
+    from notifications_app.models import OutboundEmail, Status
+
+    User.objects.filter(username__startswith=PREFIX, is_active=True).update(is_active=False)
+    OutboundEmail.objects.filter(user__username__startswith=PREFIX, status=Status.QUEUED).update(
+        status=Status.SUPPRESSED, next_attempt_at=None,
+        suppressed_reason="api_filing benchmark user: nobody reads this mailbox")
 
 
 GUNICORN_LOG = harness.RESULTS_DIR / "api_filing-gunicorn.log"
