@@ -3,6 +3,7 @@
 Rows that are evidence are read-only; changes go through services (actions below)."""
 
 from django.contrib import admin, messages
+from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from ccucaas_privacy.errors import DomainError
@@ -65,6 +66,8 @@ class ProcessorAdmin(admin.ModelAdmin):
     list_display = ["name", "purpose", "country", "connector", "endpoint_url", "active"]
     list_filter = ["purpose", "connector", "active"]
     search_fields = ["name"]
+    # A provider's endpoint typed without a scheme is an HTTPS one (Django 6's default too).
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
 
 
 @admin.register(Propagation)

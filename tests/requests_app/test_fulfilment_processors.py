@@ -209,3 +209,16 @@ def test_manual_confirmation_needs_a_note_and_a_manual_provider(replied_deletion
     with pytest.raises(ConflictError):
         fulfilment.propagation_confirm_manual(propagation=opendsr, actor=officer, note="done")
     assert manual.request.events.filter(action="propagation_confirm_manual").count() == 0
+
+
+def test_a_providers_endpoint_typed_without_a_scheme_is_saved_as_https(rf):
+    from django.contrib.admin.sites import site
+
+    from requests_app.admin_fulfilment import ProcessorAdmin
+
+    form_class = ProcessorAdmin(Processor, site).get_form(rf.get("/"))
+    form = form_class(data={"name": "Mailer", "purpose": Processor._meta.get_field(
+        "purpose").choices[0][0], "country": "US", "connector": "webhook",
+        "endpoint_url": "dsr.mailer.example/hooks", "active": True})
+    assert form.is_valid(), form.errors
+    assert form.cleaned_data["endpoint_url"] == "https://dsr.mailer.example/hooks"
