@@ -91,15 +91,15 @@ def _flag_set() -> bool:
     """
     import redis
 
-    key = (os.getpid(), _flag_url(), _conf("DRAIN_PENDING_SECONDS"))
+    pid, url, expiry = key = (os.getpid(), _flag_url(), _conf("DRAIN_PENDING_SECONDS"))
     held = getattr(_flag_connection, "held", None)
     if held is None or held[0] != key:
-        if held is not None and held[0][0] == key[0]:
+        if held is not None and held[0][0] == pid:
             held[1].disconnect()  # (a parent's socket is left alone: only its process closes it)
-        pool = redis.ConnectionPool.from_url(key[1])  # the URL's class: TCP, TLS or socket
-        connection = pool.connection_class(**{**pool.connection_kwargs, "socket_timeout": 1.0,
-                                              "socket_connect_timeout": 1.0})
-        packed = connection.pack_command("SET", DRAIN_KEY, b"1", "NX", "EX", key[2])
+        # the client's connection class (TCP, TLS or socket) and timeouts, outside its pool
+        pool = _redis_for(url).connection_pool
+        connection = pool.connection_class(**pool.connection_kwargs)
+        packed = connection.pack_command("SET", DRAIN_KEY, b"1", "NX", "EX", expiry)
         held = _flag_connection.held = (key, connection, packed)
     _key, connection, packed = held
     try:
