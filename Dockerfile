@@ -13,7 +13,9 @@ RUN pip install --no-cache-dir .
 
 COPY . .
 RUN python -c "import glob, polib; [polib.pofile(p).save_as_mofile(p[:-3] + '.mo') for p in glob.glob('locale/*/LC_MESSAGES/*.po') + glob.glob('*_app/locale/*/LC_MESSAGES/*.po')]" \
- && DJANGO_ENV=production SECRET_KEY=build-only ALLOWED_HOSTS=build python manage.py collectstatic --noinput \
+ && DJANGO_ENV=production ALLOWED_HOSTS=build SITE_URL=https://build.invalid EMAIL_TRACKING_ESP= \
+    SECRET_KEY="$(python -c 'import secrets; print(secrets.token_urlsafe(50))')" \
+    python manage.py collectstatic --noinput \
  && useradd --create-home --uid 1000 app && mkdir -p var && chown -R app var
 USER app
 

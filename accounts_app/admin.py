@@ -33,6 +33,14 @@ class UserAdmin(PersonalDataAccessMixin, DjangoUserAdmin):
         (None, {"classes": ("wide",), "fields": ("username", "email", "language", "password1", "password2")}),
     )
 
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        if change and not obj.is_active and "is_active" in form.changed_data:
+            # Issue 17: deactivation ends every API token, session and persistent login.
+            from accounts_app.services_auth import credentials_end_all
+
+            credentials_end_all(user=obj, reason="deactivated")
+
 
 class ReadOnlyAdmin(PersonalDataAccessMixin, admin.ModelAdmin):
     """Personal data is changed by its owner or through requests, not edited in the admin."""

@@ -1,6 +1,13 @@
-"""REST API of the accounts app: sign-up, token, and the signed-in user's profile."""
+"""REST API of the accounts app: sign-up, tokens, and the signed-in user's profile.
+
+Tokens (issue 17) are django-rest-knox tokens: a new one per client, expiring, revocable one
+by one (`POST auth/token/revoke/`) or all at once with every session (`.../revoke-all/`).
+Staff need the second factor (`otp`).
+"""
 
 from django.contrib.auth import authenticate
+from django.db import transaction
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
 from rest_framework.permissions import AllowAny
@@ -8,10 +15,11 @@ from rest_framework.response import Response
 from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
-from accounts_app import services
+from accounts_app import services, services_auth
 from accounts_app.models import Language
 from accounts_app.views import client_ip, user_agent
 from ccucaas_privacy.api import problem_response
+from ccucaas_privacy.errors import DomainError
 
 
 class UserOutput(serializers.Serializer):
@@ -37,6 +45,14 @@ class SignUpInput(serializers.Serializer):
     marketing_email = serializers.BooleanField(default=False)
 
 
+SIGN_UP_ACCEPTED = _("If the address can be used, we sent an email to it: confirm the address, "
+                     "then get a token at POST /api/v1/auth/token/.")
+
+
+class SignUpOutput(serializers.Serializer):
+    detail = serializers.CharField()
+
+
 class SignUpApi(APIView):
     """P01: create an account (policy accepted and storage outside Japan consented, or nothing)."""
 
@@ -45,26 +61,32 @@ class SignUpApi(APIView):
     throttle_classes = [ScopedRateThrottle]
     throttle_scope = "sign_up"
 
-    @extend_schema(request=SignUpInput, responses={201: UserOutput})
+    @extend_schema(request=SignUpInput, responses={202: SignUpOutput})
     def post(self, request):
         data = SignUpInput(data=request.data)
         data.is_valid(raise_exception=True)
-        user = services.account_sign_up(**data.validated_data, ip=client_ip(request),
-                                        user_agent=user_agent(request))
-        return Response(UserOutput(user).data, status=status.HTTP_201_CREATED)
+        services.account_sign_up(**data.validated_data, ip=client_ip(request),
+                                 user_agent=user_agent(request))
+        # The same answer whether or not the address had an account (its owner is emailed).
+        return Response({"detail": str(SIGN_UP_ACCEPTED)}, status=status.HTTP_202_ACCEPTED)
 
 
 class TokenInput(serializers.Serializer):
     username = serializers.CharField()
     password = serializers.CharField(style={"input_type": "password"})
+    otp = serializers.CharField(required=False, allow_blank=True, default="", max_length=64,
+                                help_text=_("Staff: the current code of your authenticator app "
+                                            "or a recovery code (required)."))
 
 
 class TokenOutput(serializers.Serializer):
     token = serializers.CharField()
+    expiry = serializers.DateTimeField()
 
 
 class AuthTokenApi(APIView):
-    """P03: exchange username and password for an API token (throttled, django-axes lockout)."""
+    """P03: exchange username and password (and, for staff, the second factor `otp`) for a new
+    API token that expires (throttled, django-axes lockout)."""
 
     permission_classes = [AllowAny]
     authentication_classes: list = []
@@ -75,6 +97,7 @@ class AuthTokenApi(APIView):
     def post(self, request):
         data = TokenInput(data=request.data)
         data.is_valid(raise_exception=True)
+        otp = data.validated_data.pop("otp")
         user = authenticate(request, **data.validated_data)
         if user is None:
             if getattr(request, "axes_locked_out", False):
@@ -83,12 +106,47 @@ class AuthTokenApi(APIView):
                     str(services.LOCKOUT_MESSAGE))
             return problem_response(400, "invalid_credentials",
                                     str(services.INVALID_CREDENTIALS_MESSAGE))
-        return Response({"token": services.auth_token_issue(user=user)})
+        issued = services_auth.api_token_issue(user=user, otp=otp)
+        return Response(TokenOutput({"token": issued.key, "expiry": issued.token.expiry}).data)
+
+
+class RevokedOutput(serializers.Serializer):
+    revoked = serializers.IntegerField()
+
+
+class AuthTokenRevokeApi(APIView):
+    """End the token this request is authenticated with (this device)."""
+
+    @extend_schema(request=None, responses={200: RevokedOutput})
+    def post(self, request):
+        if request.auth is None:
+            return problem_response(400, "no_token", str(NO_TOKEN_MESSAGE))
+        return Response({"revoked": services_auth.api_token_revoke(user=request.user,
+                                                                   token=request.auth)})
+
+
+class AuthTokenRevokeAllApi(APIView):
+    """Sign out everywhere: every token, session and persistent login of the account end
+    (the session making the request, if any, stays)."""
+
+    @extend_schema(request=None, responses={204: None})
+    def post(self, request):
+        keep = request.session.session_key if request.auth is None else None
+        services_auth.credentials_end_all(user=request.user, reason="signed_out_everywhere",
+                                          keep_session_key=keep)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+NO_TOKEN_MESSAGE = _("This request was not made with a token.")
 
 
 class ProfileInput(serializers.Serializer):
     username = serializers.CharField(max_length=150, required=False)
-    email = serializers.EmailField(required=False)
+    email = serializers.EmailField(required=False, help_text=_(
+        "Needs \"password\"; changes only once the new address confirms the link emailed to "
+        "it (the old address is told, with a link to undo)."))
+    password = serializers.CharField(required=False, write_only=True, trim_whitespace=False,
+                                     max_length=4096, style={"input_type": "password"})
     first_name = serializers.CharField(max_length=150, required=False, allow_blank=True)
     last_name = serializers.CharField(max_length=150, required=False, allow_blank=True)
     language = serializers.ChoiceField(choices=Language.choices, required=False)
@@ -105,7 +163,25 @@ class MeApi(APIView):
     def patch(self, request):
         data = ProfileInput(data=request.data, partial=True)
         data.is_valid(raise_exception=True)
-        services.profile_update(user=request.user, changes=dict(data.validated_data),
-                                channel="api")
+        changes = dict(data.validated_data)
+        password = changes.pop("password", "")
+        new_email = changes.pop("email", None)
+        if new_email is not None and new_email.lower() != request.user.email.lower():
+            if not password:
+                message = str(PASSWORD_NEEDED_MESSAGE)
+                raise DomainError(message, code="reauthentication_required",
+                                  details={"password": [message]})
+            services_auth.password_reverify(request=request, user=request.user,
+                                            password=password)
+        with transaction.atomic():
+            if changes:
+                services.profile_update(user=request.user, changes=changes, channel="api")
+            if new_email is not None and new_email.lower() != request.user.email.lower():
+                services_auth.email_change_request(user=request.user, new_email=new_email,
+                                                   channel="api")
         request.user.refresh_from_db()
         return Response(UserOutput(request.user).data)
+
+
+PASSWORD_NEEDED_MESSAGE = _("Changing the email address needs your current password as "
+                            "\"password\".")

@@ -16,6 +16,14 @@ class AccountsAppConfig(AppConfig):
                       description="Confirm the email address of a new account (P01).")
         register_kind("account_password_reset", category="mandatory",
                       description="Password reset link.")
+        # Issue 17: email changes (new address confirms, old one may undo) and sign-up with
+        # an address that already has an account (its owner is told, nobody else).
+        register_kind("account_email_change_confirm", category="mandatory",
+                      description="Confirm the new email address of an account.")
+        register_kind("account_email_change_notice", category="mandatory",
+                      description="Tell the old address of an email change, with an undo link.")
+        register_kind("account_sign_up_existing", category="mandatory",
+                      description="Someone tried to sign up with an address that has an account.")
 
         from accounts_app.receivers import connect
 

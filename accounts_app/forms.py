@@ -3,15 +3,12 @@
 from django import forms
 from django.conf import settings
 from django.contrib.auth import password_validation
-from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm
+from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm, SetPasswordForm
 from django.core.exceptions import ValidationError
-from django.urls import reverse
-from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from accounts_app.models import Contact, ForumPost, Language, StorageRegion, User
-from accounts_app.services import password_reset_email_queue
 
 
 class SignUpForm(forms.Form):
@@ -48,21 +45,33 @@ class SignInForm(AuthenticationForm):
 
 
 class OutboxPasswordResetForm(PasswordResetForm):
-    """Django's reset form, sending through the outbox instead of `send_mail`."""
+    """Django's reset form for its email field only: the view passes the address to
+    `services_auth.password_reset_request` (rate limits, background look-up, outbox)."""
 
-    def send_mail(self, subject_template_name, email_template_name, context, from_email,
-                  to_email, html_email_template_name=None):
-        user = context["user"]
-        with translation.override(user.language):
-            path = reverse("accounts:password-reset-confirm",
-                           kwargs={"uidb64": context["uid"], "token": context["token"]})
-        password_reset_email_queue(user=user, reset_path=path, token=context["token"])
+
+class ServiceSetPasswordForm(SetPasswordForm):
+    """The new password of a reset link, set through the service, which also ends every
+    login of the account."""
+
+    def save(self, commit=True):
+        from accounts_app.services_auth import password_reset_complete
+
+        password_reset_complete(user=self.user, new_password=self.cleaned_data["new_password1"])
+        return self.user
 
 
 class ProfileForm(forms.ModelForm):
+    """The email address is changed with EmailChangeForm (password, confirmation link)."""
+
     class Meta:
         model = User
-        fields = ["username", "email", "first_name", "last_name", "language"]
+        fields = ["username", "first_name", "last_name", "language"]
+
+
+class EmailChangeForm(forms.Form):
+    new_email = forms.EmailField(label=_("New email address"))
+    password = forms.CharField(label=_("Current password"), strip=False,
+                               widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}))
 
 
 class ContactForm(forms.ModelForm):

@@ -1,6 +1,5 @@
 """Request middleware of the accounts app: the visitor log (P10) and persistent logins (P11)."""
 
-import ipaddress
 import logging
 import re
 from collections.abc import Callable
@@ -11,6 +10,7 @@ from django.http import HttpRequest, HttpResponse
 
 from accounts_app.useragent import agent_parse
 from ccucaas_privacy import clock
+from ccucaas_privacy.client_address import client_address
 
 logger = logging.getLogger(__name__)
 
@@ -28,10 +28,7 @@ def _header(request: HttpRequest, name: str, limit: int) -> str:
 
 
 def _ip(request: HttpRequest) -> str | None:
-    try:
-        return str(ipaddress.ip_address(request.META.get("REMOTE_ADDR", "")))
-    except ValueError:
-        return None
+    return client_address(request)  # REMOTE_ADDR, or X-Forwarded-For behind trusted proxies
 
 
 def _time_zone(request: HttpRequest) -> str:

@@ -396,6 +396,7 @@ class StaffAccessKind(models.TextChoices):
     API_REQUEST_DETAIL = "api_request_detail", _("Request detail in the staff API")
     PERSONAL_DATA = "personal_data", _("Personal data page in the admin")
     PACKAGE_DOWNLOAD = "package_download", _("Disclosure package download by staff")
+    PROCESSOR_CHANGE = "processor_change", _("Service provider added or changed")
 
 
 class StaffAccess(AppendOnlyModel):
@@ -426,3 +427,7 @@ class StaffAccess(AppendOnlyModel):
 
     def __str__(self) -> str:
         return f"{self.created_at:%Y-%m-%d %H:%M} {self.staff_id} -> {self.subject_label}"
+
+
+# Issue 17: API tokens (django-rest-knox) and pending email changes, kept in their own module.
+from accounts_app.models_auth import ApiToken, EmailChange  # noqa: E402, F401

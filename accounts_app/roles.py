@@ -25,6 +25,8 @@ ROLES: dict[str, list[tuple[str, str, tuple[str, ...] | str]]] = {
         ("requests_app", ALL, ALL),
         ("consent_app", ALL, ALL),
         ("notifications_app", ALL, ALL),
+        ("agents_app", ALL, ALL),  # issue 23: the DRP agent registry is officers' alone
+        ("incidents_app", ALL, ALL),  # issue 22: the incident register is officers' alone
         ("accounts_app", "staffaccess", VIEW),
         ("accounts_app", "user", VIEW),
         ("accounts_app", "contact", VIEW),

@@ -11,6 +11,7 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib.auth import password_validation
+from django.contrib.auth.hashers import make_password
 from django.core import signing
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -18,7 +19,6 @@ from django.urls import reverse
 from django.utils import translation
 from django.utils.module_loading import import_string
 from django.utils.translation import gettext_lazy as _
-from rest_framework.authtoken.models import Token
 
 from accounts_app.models import (
     AccountClosure,
@@ -89,10 +89,14 @@ def account_sign_up(
     marketing_email: bool = False,
     ip: str | None = None,
     user_agent: str = "",
-) -> User:
+) -> User | None:
     """P01: create the account only with the current policy accepted and consent to storage
     outside Japan (P07); record both, and the optional marketing consent (P02), in the consent
-    ledger; queue the email-address confirmation. All or nothing."""
+    ledger; queue the email-address confirmation. All or nothing.
+
+    An address that already has an account creates nothing and returns None; its owner gets
+    an email instead (issue 17): the caller answers the same either way, so sign-up does not
+    tell whether an address is registered. The password is hashed all the same (same time)."""
     # Imported here: the consent app builds on the accounts app, not the other way round.
     from consent_app.selectors import policy_version_current
     from consent_app.services import consent_grant, policy_accept
@@ -115,6 +119,13 @@ def account_sign_up(
     if version is None:
         raise DomainError(str(_("No privacy policy is in effect; sign-up is not possible now.")),
                           code="no_policy", status=409)
+    if User.objects.filter(email__iexact=User.objects.normalize_email(email).strip()).exists():
+        User(username=username).full_clean(exclude=["password", "email"])  # username errors
+        make_password(password)
+        from accounts_app.services_auth import sign_up_existing_notify
+
+        sign_up_existing_notify(email=email.strip())
+        return None
     user = user_create(username=username, email=email, password=password, language=language)
     meta = {"ip": ip, "user_agent": user_agent[:512]}
     policy_accept(user=user, version=version, channel="signup", **meta)
@@ -196,13 +207,6 @@ def profile_update(*, user: User, changes: dict[str, Any], channel: str) -> list
     if "email" in changed:
         email_confirmation_queue(user=user)
     return log
-
-
-@transaction.atomic
-def password_change(*, user: User, new_password: str) -> None:
-    password_validation.validate_password(new_password, user=user)
-    user.set_password(new_password)
-    user.save(update_fields=["password", "updated_at"])
 
 
 @transaction.atomic
@@ -307,9 +311,9 @@ def account_close(*, user: User, reason: str = "", channel: str) -> AccountClosu
     closure = AccountClosure.objects.create(user=user, reason=reason[:2000], channel=channel)
     user.is_active = False
     user.save(update_fields=["is_active", "updated_at"])
-    persistent_logins_revoke_all(user=user, reason="closed")
-    _sessions_delete(user=user)
-    Token.objects.filter(user=user).delete()  # the API token dies with the account
+    from accounts_app.services_auth import credentials_end_all
+
+    credentials_end_all(user=user, reason="closed")  # tokens, sessions, kept logins
     if settings.ACCOUNT_CLOSE_HOOK:
         import_string(settings.ACCOUNT_CLOSE_HOOK)(user=user, closure=closure)
     return closure
@@ -342,10 +346,11 @@ def _api_password_confirmed(user: User) -> None:
     user.api_password_confirmed_at = now
 
 
-def auth_token_issue(*, user: User) -> str:
-    """The API token of the user (DRF authtoken), created on first use. Called once the
+def auth_token_issue(*, user: User, otp: str = "") -> str:
+    """The key of a new API token (django-rest-knox, expiring; see
+    `services_auth.api_token_issue`, which also needs `otp` for staff). Called once the
     password was checked, so it also records when the password was last proven to the API
     (disclosure and deletion through the API need that to be recent)."""
-    token, _created = Token.objects.get_or_create(user=user)
-    _api_password_confirmed(user)
-    return token.key
+    from accounts_app.services_auth import api_token_issue
+
+    return api_token_issue(user=user, otp=otp).key

@@ -181,22 +181,25 @@ class SessionSource(DataSource):
     rule = "P11"
     title = _("Persistent logins and sessions")
     description = _("Your 「サインイン状態の維持」 logins (linked to your email address), open "
-                    "sessions, API token and (staff) two-factor devices.")
-    models = ("accounts_app.PersistentLogin", "accounts_app.AccountSession", "authtoken.Token",
-              *OTP_DEVICE_MODELS)
+                    "sessions, API tokens, email address changes and (staff) two-factor devices.")
+    models = ("accounts_app.PersistentLogin", "accounts_app.AccountSession", "accounts_app.ApiToken",
+              "accounts_app.EmailChange", *OTP_DEVICE_MODELS)
     columns = ("kind", "email", "browser", "os", "device", "ip", "created_at", "last_used_at",
                "expires_at", "revoked_at")
     correctable = ("email",)
 
     def export(self, user):
-        from rest_framework.authtoken.models import Token
+        from accounts_app.models import ApiToken, EmailChange
 
         for row in stream(PersistentLogin.objects.filter(user=user).order_by("id"), self.columns[1:]):
             yield {"kind": "persistent_login", **row}
         for expires in AccountSession.objects.filter(user=user).values_list("expire_date", flat=True):
             yield {"kind": "session", "expires_at": iso(expires)}
-        for created in Token.objects.filter(user=user).values_list("created", flat=True):
-            yield {"kind": "api_token", "created_at": iso(created)}
+        for created, expiry in ApiToken.objects.filter(user=user).values_list("created", "expiry"):
+            yield {"kind": "api_token", "created_at": iso(created), "expires_at": iso(expiry)}
+        for change in EmailChange.objects.filter(user=user).order_by("id"):
+            yield {"kind": "email_change", "email": change.new_email,
+                   "created_at": iso(change.requested_at), "revoked_at": iso(change.undone_at)}
         for device in _otp_devices(user):
             yield {"kind": "two_factor_device", "device": device.name,
                    "created_at": iso(getattr(device, "created_at", None))}
@@ -207,10 +210,11 @@ class SessionSource(DataSource):
         return PersistentLogin.objects.filter(user=user).update(email=changes["email"])
 
     def erase(self, user):
-        from rest_framework.authtoken.models import Token
+        from accounts_app.models import ApiToken, EmailChange
 
         erased = _delete(AccountSession.objects.filter(user=user))
-        erased += _delete(Token.objects.filter(user=user))
+        erased += _delete(ApiToken.objects.filter(user=user))
+        erased += _delete(EmailChange.objects.filter(user=user))
         erased += _delete(PersistentLogin.objects.filter(user=user))
         for device in _otp_devices(user):
             device.delete()

@@ -12,7 +12,6 @@ from django.urls import reverse
 from django.utils.http import urlencode
 
 from accounts_app import services_staff
-from accounts_app.models import StaffAccess
 from ccucaas_privacy import clock
 
 SESSION_KEY = "staff_access_reasons"
@@ -57,13 +56,3 @@ def access_gate(request: HttpRequest, *, what: str, subject=None, email: str = "
         object_ref=object_ref, path=request.get_full_path())
     return None
 
-
-def api_reason(*, staff, subject, header_reason: str, now: datetime | None = None) -> str:
-    """The staff API has no form: the `X-Access-Reason` header, else the reason this member
-    of staff gave for this subject within the last hour, else a note that none was given."""
-    if header_reason.strip():
-        return header_reason.strip()[:services_staff.REASON_MAX_CHARS]
-    since = (now or clock.now()) - REASON_TTL
-    recent = (StaffAccess.objects.filter(staff=staff, subject=subject, created_at__gte=since)
-              .order_by("-created_at").values_list("reason", flat=True).first())
-    return recent or "(no reason given through the API)"

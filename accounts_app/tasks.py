@@ -19,3 +19,13 @@ def usage_rollup_recent() -> int:
 def visitor_logs_purge() -> int:
     """P10: delete visitor-log entries older than VISITOR_LOG_RETENTION_DAYS."""
     return services_data.visitor_logs_purge()
+
+
+@shared_task(name="accounts_app.tasks.password_reset_send")
+def password_reset_send(*, email: str) -> int:
+    """Issue 17: look the address up and queue the reset email (outbox) in the background, so
+    the page answers in the same time for a known and an unknown address. Idempotent enough:
+    the outbox keys each email by its reset token, and a repeat only re-sends a fresh link."""
+    from accounts_app.services_auth import password_reset_emails_queue
+
+    return password_reset_emails_queue(email=email)

@@ -3,11 +3,12 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from accounts_app import views, views_data, views_staff
+from accounts_app import views, views_auth, views_data, views_staff
 
 app_name = "accounts"
 urlpatterns = [
     path("sign-up/", views.sign_up, name="sign-up"),
+    path("sign-up/sent/", views_auth.sign_up_sent, name="sign-up-sent"),
     path("sign-in/", views.sign_in, name="sign-in"),
     path("sign-out/", views.sign_out, name="sign-out"),
     path("confirm-email/<str:token>/", views.confirm_email, name="confirm-email"),
@@ -27,6 +28,14 @@ urlpatterns = [
     path("account/logins/revoke-all/", views.persistent_logins_revoke_all,
          name="logins-revoke-all"),
     path("account/close/", views.account_close, name="close"),
+    # Issue 17: email change confirmed by the new address, undone by the old one.
+    path("account/email/", views_auth.email_change, name="email-change"),
+    path("email-change/<str:token>/confirm/", views_auth.email_change_confirm,
+         name="email-change-confirm"),
+    path("email-change/<str:token>/undo/", views_auth.email_change_undo,
+         name="email-change-undo"),
+    path("account/sign-out-everywhere/", views_auth.sign_out_everywhere,
+         name="sign-out-everywhere"),
     path("account/contacts/", views_data.contacts, name="contacts"),
     path("account/contacts/new/", views_data.contact_edit, name="contact-new"),
     path("account/contacts/import/", views_data.contacts_import, name="contacts-import"),

@@ -16,11 +16,12 @@ from django.urls import reverse_lazy
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from accounts_app import selectors, services, services_data
+from accounts_app import selectors, services, services_auth, services_data
 from accounts_app.forms import (
     CloseAccountForm,
     OutboxPasswordResetForm,
     ProfileForm,
+    ServiceSetPasswordForm,
     SignInForm,
     SignUpForm,
 )
@@ -48,18 +49,16 @@ def sign_up(request: HttpRequest) -> HttpResponse:
                       initial={"language": request.LANGUAGE_CODE})
     if request.method == "POST" and form.is_valid():
         try:
-            user = services.account_sign_up(
+            services.account_sign_up(
                 **form.cleaned_data, ip=client_ip(request), user_agent=user_agent(request))
         except ValidationError as exc:
             form.add_service_errors(services.validation_messages(exc))
         except DomainError as exc:
             form.add_service_errors(exc.details or {"__all__": [exc.message]})
         else:
-            login(request, user, backend=MODEL_BACKEND)
-            request.session.set_expiry(0)
-            messages.success(request, _("Your account was created. We sent you an email to "
-                                        "confirm your address."))
-            return redirect("accounts:settings")
+            # Issue 17: the same answer whether or not the address already had an account
+            # (its owner got an email instead); not signed in, so nothing tells them apart.
+            return redirect("accounts:sign-up-sent")
     return render(request, "accounts_app/sign_up.html", {"form": form,
                                                          "policy": _current_policy()})
 
@@ -138,8 +137,19 @@ class PasswordResetView(auth_views.PasswordResetView):
     template_name = "accounts_app/password_reset.html"
     success_url = reverse_lazy("accounts:password-reset-done")
 
+    def form_valid(self, form):
+        """Rate-limited, looked up in the background (same time for any address)."""
+        try:
+            services_auth.password_reset_request(email=form.cleaned_data["email"],
+                                                 client=client_ip(self.request))
+        except DomainError as exc:
+            form.add_error(None, exc.message)
+            return self.render_to_response(self.get_context_data(form=form), status=exc.status)
+        return redirect(self.success_url)
+
 
 class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
+    form_class = ServiceSetPasswordForm
     template_name = "accounts_app/form.html"
     success_url = reverse_lazy("accounts:password-reset-complete")
     extra_context = {"title": _("Choose a new password")}
@@ -180,8 +190,10 @@ def profile_edit(request: HttpRequest) -> HttpResponse:
 def password_change(request: HttpRequest) -> HttpResponse:
     form = PasswordChangeForm(request.user, request.POST or None)
     if request.method == "POST" and form.is_valid():
-        services.password_change(user=request.user,
-                                 new_password=form.cleaned_data["new_password1"])
+        # Every other browser, app and API token of the account is signed out (issue 17).
+        services_auth.password_change(user=request.user,
+                                      new_password=form.cleaned_data["new_password1"],
+                                      keep_session_key=request.session.session_key)
         update_session_auth_hash(request, request.user)
         messages.success(request, _("Your password was changed."))
         return redirect("accounts:settings")

@@ -74,6 +74,11 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
     return response
 
 
+def problem_body(status_code: int, code: str, detail: str, errors: Any = None) -> dict[str, Any]:
+    """The shared error body, for plain Django views that answer JSON (provider callbacks)."""
+    return _problem(status_code=status_code, code=code, detail=detail, errors=errors)
+
+
 def problem_response(status_code: int, code: str, detail: str) -> Response:
     """For API views that must answer an error without raising."""
     return Response(_problem(status_code=status_code, code=code, detail=detail),

@@ -40,6 +40,11 @@ BEAT_SCHEDULE = {
     # RULES P25: campaign coverage alerts at 31 and 30 days; re-plans a lost fan-out.
     "notifications-watch-campaigns": {"task": "notifications_app.tasks.watch_campaigns",
                                       "schedule": timedelta(minutes=1)},
+    # Issue 23 (DRP): status callbacks to authorized agents, retried until a 200.
+    "agents-drp-sweep": {"task": "agents_app.tasks.drp_sweep", "schedule": timedelta(minutes=1)},
+    # Issue 22 (APPI Art. 26): reminders 1 day before each leak-report deadline, escalations.
+    "incidents-sweep-deadlines": {"task": "incidents_app.tasks.sweep_incident_deadlines",
+                                  "schedule": timedelta(minutes=1)},
     # RULES P23: monthly compliance report to privacy officers (daily run, sent once a month).
     "requests-compliance-report": {"task": "requests_app.tasks.compliance_report_send",
                                    "schedule": timedelta(hours=6)},

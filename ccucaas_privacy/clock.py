@@ -82,3 +82,40 @@ def notice_warning_at(effective_at: datetime, *, hours_before_line: float) -> da
     """P25: when to warn that notices are still unsent, `hours_before_line` before the last
     instant they may go out (31 days before effect = the 30-day line minus 24 hours)."""
     return latest_notice_at(effective_at) - timedelta(hours=hours_before_line)
+
+
+# APPI-26 (APPI Art. 26, PPC rules Art. 8): a reportable leak is reported to the Personal
+# Information Protection Commission twice, counted like the 30-day reply (the day learned of
+# not counted, the period ends at the end of the last JST day). The preliminary report (速報) is
+# due "promptly": settings.LEAK_PRELIMINARY_REPORT_DAYS days (3 by default); the final report
+# (確報) within 30 days, or 60 when the leak may have been done with unlawful intent.
+LEAK_PRELIMINARY_REPORT_DAYS = 3
+LEAK_FINAL_REPORT_DAYS = 30
+LEAK_FINAL_REPORT_DAYS_MALICIOUS = 60
+
+
+def end_of_nth_jst_day_after(instant: datetime, days: int) -> datetime:
+    """The end of the `days`-th JST day after the day of `instant` (= 00:00 JST of the next
+    day, as UTC): the day of `instant` itself is not counted."""
+    _require_aware(instant, "instant")
+    if days < 1:
+        raise ValueError(f"days must be at least 1, not {days}.")
+    return start_of_jst_day(jst_date(instant) + timedelta(days=days + 1))
+
+
+def leak_preliminary_due_at(known_at: datetime) -> datetime:
+    """APPI-26: the preliminary report (速報) is due by the end of the
+    LEAK_PRELIMINARY_REPORT_DAYS-th JST day after the day the leak was learned of.
+
+    Learned of 2026-11-29 23:59 JST -> due before 2026-12-03 00:00 JST (3 days)."""
+    from django.conf import settings
+
+    days = getattr(settings, "LEAK_PRELIMINARY_REPORT_DAYS", LEAK_PRELIMINARY_REPORT_DAYS)
+    return end_of_nth_jst_day_after(_require_aware(known_at, "known_at"), days)
+
+
+def leak_final_due_at(known_at: datetime, *, malicious: bool) -> datetime:
+    """APPI-26: the final report (確報) is due by the end of the 30th JST day after the day the
+    leak was learned of, the 60th when it may have been done with unlawful intent."""
+    days = LEAK_FINAL_REPORT_DAYS_MALICIOUS if malicious else LEAK_FINAL_REPORT_DAYS
+    return end_of_nth_jst_day_after(_require_aware(known_at, "known_at"), days)

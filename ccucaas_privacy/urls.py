@@ -10,6 +10,7 @@ api_v1 = [
     path("", include("consent_app.api_urls")),
     path("", include("notifications_app.api_urls")),
     path("", include("requests_app.api_urls")),
+    path("", include("incidents_app.api_urls")),  # issue 22: staff incident register
 ]
 
 handler404 = "ccucaas_privacy.views.not_found"
@@ -25,6 +26,7 @@ urlpatterns = [
     path("", include("notifications_app.public_urls")),
     path("", include("consent_app.public_urls")),
     path("", include("requests_app.public_urls")),
+    path("drp/", include("agents_app.api_urls")),  # issue 23: DRP api_base
 ]
 
 urlpatterns += i18n_patterns(
@@ -33,5 +35,7 @@ urlpatterns += i18n_patterns(
     path("", include("consent_app.urls")),
     path("", include("notifications_app.urls")),
     path("", include("requests_app.urls")),
+    path("", include("agents_app.urls")),
+    path("", include("incidents_app.urls")),  # issue 22: public notices (公表)
     prefix_default_language=False,
 )

@@ -7,6 +7,7 @@ per session and version.
 
 from django.http import HttpRequest
 
+from ccucaas_privacy.client_address import client_address
 from consent_app import selectors, services
 
 GPC_SESSION_KEY = "consent_gpc_applied"
@@ -22,7 +23,7 @@ def gpc_signal(value: str | None) -> bool:
 
 
 def client_ip(request: HttpRequest) -> str | None:
-    return request.META.get("REMOTE_ADDR") or None
+    return client_address(request)  # REMOTE_ADDR, or X-Forwarded-For behind trusted proxies
 
 
 def _signed_in(request: HttpRequest):

@@ -19,9 +19,11 @@ class PrivacyOfficer(permissions.BasePermission):
     message = _("Only privacy officers may do this.")
 
     def has_permission(self, request, view) -> bool:
+        from accounts_app.permissions import staff_second_factor_check
         from requests_app.selectors import staff_can_decide
 
-        return staff_can_decide(request.user)
+        # Issue 17: staff API operations need the second factor, as in requests_app/api.py.
+        return staff_can_decide(request.user) and staff_second_factor_check(request)
 
 
 class CampaignSerializer(serializers.ModelSerializer):

@@ -23,6 +23,8 @@ class NotificationsAppConfig(AppConfig):
                       description="A major policy change, 30 days ahead (P25, P19).")
         register_kind("merger_notice", category=Category.MANDATORY,
                       description="Prior notice of a merger or acquisition (P17).")
+        register_kind("incident_notice", category=Category.MANDATORY,
+                      description="To the people an incident affected (APPI Art. 26(2)).")
         register_kind("campaign_coverage_alert", category=Category.MANDATORY,
                       description="To privacy officers: policy notices still unsent (P25).")
         tracking.connect(on_anymail_tracking, dispatch_uid="notifications_app.tracking")

@@ -8,6 +8,7 @@ from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery
 from ccucaas_privacy import clock
 from consent_app.models import ConsentEvent
 from consent_app.selectors import GRANTED_ACTIONS
+from notifications_app.campaign_audiences import AUDIENCE_KINDS, audience_get
 from notifications_app.models import Status, TrackingStatus
 from notifications_app.models_campaigns import Campaign, CampaignKind, CampaignStatus, Delivery
 
@@ -33,6 +34,10 @@ def campaign_recipients(*, campaign: Campaign) -> QuerySet:
     marketing only users who consent now (the outbox checks again at send time)."""
     if campaign.kind == CampaignKind.MARKETING:
         return users_with_marketing_consent()
+    if campaign.kind in AUDIENCE_KINDS:  # never everyone: only whom the registered app names
+        audience = audience_get(campaign.kind)
+        recipients = audience.recipients(campaign) if audience else users_active().none()
+        return users_active().filter(pk__in=recipients.values("pk"))
     return users_active()
 
 

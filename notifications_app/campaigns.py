@@ -25,6 +25,7 @@ from ccucaas_privacy import clock
 from ccucaas_privacy.errors import ConflictError, DomainError
 from consent_app.models import Importance, PolicyVersion
 from notifications_app import campaign_selectors as selectors
+from notifications_app.campaign_audiences import AUDIENCE_KINDS, audience_get
 from notifications_app.models import OutboundEmail, Status
 from notifications_app.models_campaigns import (
     AlertKind,
@@ -44,6 +45,7 @@ EMAIL_KIND = {
     CampaignKind.POLICY_CHANGE: "policy_change_notice",
     CampaignKind.MERGER_NOTICE: "merger_notice",
     CampaignKind.MARKETING: "marketing_announcement",
+    CampaignKind.INCIDENT_NOTICE: "incident_notice",
 }
 ALERT_KIND = "campaign_coverage_alert"
 
@@ -113,6 +115,24 @@ def campaign_create(*, kind: str, title_ja: str, title_en: str, body_ja: str, bo
         body_en=body_en.strip(),
         effective_at=effective_at if kind == CampaignKind.MERGER_NOTICE else None,
         created_by=created_by, batch_size=conf("BATCH_SIZE"))
+
+
+@transaction.atomic
+def campaign_create_for_audience(*, kind: str, title_ja: str, title_en: str, body_ja: str,
+                                 body_en: str, created_by=None) -> Campaign:
+    """A draft of a campaign kind whose audience another app registered (an incident notice,
+    issue 22); that app starts it with `campaign_start`."""
+    if kind not in AUDIENCE_KINDS or audience_get(kind) is None:
+        raise DomainError(_("No app supplies the audience of this campaign kind."),
+                          code="campaign_kind_unregistered")
+    for value in (title_ja, title_en, body_ja, body_en):
+        if not (value or "").strip():
+            raise DomainError(_("Every recipient reads the campaign in their language: give "
+                                "the title and the text in Japanese and English."),
+                              code="translation_missing")
+    return Campaign.objects.create(
+        kind=kind, title_ja=title_ja.strip(), title_en=title_en.strip(), body_ja=body_ja.strip(),
+        body_en=body_en.strip(), created_by=created_by, batch_size=conf("BATCH_SIZE"))
 
 
 def _fan_out_on_commit(campaign_id: int) -> None:
@@ -196,6 +216,12 @@ def campaign_fan_out(*, campaign_id: int) -> int:
 
 
 def _context(campaign: Campaign, language: str) -> dict[str, Any]:
+    if campaign.kind in AUDIENCE_KINDS:
+        audience = audience_get(campaign.kind)
+        if audience is None:
+            raise DomainError(_("No app supplies the content of this campaign."),
+                              code="campaign_kind_unregistered")
+        return audience.context(campaign, language)
     if campaign.kind == CampaignKind.MARKETING:
         return {"headline": campaign.title_for(language), "summary": campaign.body_for(language),
                 "url": _url(language, "notifications:notice", campaign.public_id)}

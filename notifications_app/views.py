@@ -7,6 +7,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 
+from ccucaas_privacy.client_address import client_address
 from ccucaas_privacy.errors import DomainError
 from notifications_app.services import marketing_unsubscribe, unsubscribe_user
 
@@ -14,7 +15,7 @@ LANGUAGES = ("ja", "en")
 
 
 def _client_ip(request: HttpRequest) -> str | None:
-    return request.META.get("REMOTE_ADDR") or None
+    return client_address(request)  # REMOTE_ADDR, or X-Forwarded-For behind trusted proxies
 
 
 @csrf_exempt  # RFC 8058: mail providers POST without a session or a CSRF token.

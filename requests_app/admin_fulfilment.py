@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from ccucaas_privacy.errors import DomainError
 from requests_app import services_fulfilment as fulfilment
+from requests_app import services_processors as fulfilment_processors
 from requests_app.models import (
     CorrectionDecision,
     DisclosurePackage,
@@ -63,18 +64,62 @@ class LegalHoldAdmin(ReadOnlyAdmin):
 
 @admin.register(Processor)
 class ProcessorAdmin(admin.ModelAdmin):
-    list_display = ["name", "purpose", "country", "connector", "endpoint_url", "active"]
+    """Privacy officers alone change providers (accounts_app/roles.py); every save goes through
+    `processor_save` (validation, OpenDSR discovery, staff access entry)."""
+
+    list_display = ["name", "purpose", "country", "connector", "endpoint_url", "active",
+                    "certificate_expires_at", "last_error"]
     list_filter = ["purpose", "connector", "active"]
     search_fields = ["name"]
+    readonly_fields = ["corrections", "discovery_summary", "discovery_expires_at",
+                       "certificate_expires_at", "last_error", "last_error_at"]
     # A provider's endpoint typed without a scheme is an HTTPS one (Django 6's default too).
     formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
+
+    @admin.display(description=_("corrections"))
+    def corrections(self, obj) -> str:
+        if obj.handles_corrections:
+            return str(_("Sent to the provider."))
+        return str(_("OpenDSR has no correction type and no extension is documented: each "
+                     "correction becomes a staff task (confirm it under Propagations)."))
+
+    @admin.display(description=_("discovery"))
+    def discovery_summary(self, obj) -> str:
+        d = obj.discovery or {}
+        if not d:
+            return "-"
+        identities = ", ".join(f"{i['identity_type']}/{i['identity_format']}"
+                               for i in d.get("supported_identities", []))
+        return (f"API {d.get('api_version', '?')}; "
+                f"{', '.join(d.get('supported_subject_request_types', []))}; {identities}; "
+                f"{', '.join(d.get('supported_regulations', [])) or 'gdpr, ccpa'}")
+
+    def save_model(self, request, obj, form, change) -> None:
+        fulfilment_processors.processor_save(processor=obj, actor=request.user)
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change=change, **kwargs)
+
+        class ProcessorForm(form):
+            def _post_clean(self):
+                super()._post_clean()
+                if self.errors:
+                    return
+                try:  # the discovery read happens here so a refusal is shown on the form
+                    fulfilment_processors.processor_check(processor=self.instance)
+                except DomainError as exc:
+                    for field, messages_ in (exc.details or {"__all__": [exc.message]}).items():
+                        for message in messages_:
+                            self.add_error(field if field in self.fields else None, message)
+
+        return ProcessorForm
 
 
 @admin.register(Propagation)
 class PropagationAdmin(ReadOnlyAdmin):
-    list_display = ["request", "target_label", "status", "attempts", "next_attempt_at",
-                    "confirmed_at", "last_error"]
-    list_filter = ["status", "processor"]
+    list_display = ["request", "target_label", "status", "manual", "attempts",
+                    "next_attempt_at", "confirmed_at", "last_error"]
+    list_filter = ["status", "manual", "processor"]
     search_fields = ["request__reference", "source", "processor__name"]
     list_select_related = ["request", "processor"]
     actions = ["confirm_manual"]

@@ -3,6 +3,9 @@
 Subjects: `/api/v1/requests/` (own requests), `/api/v1/requests/{id}/`, `.../withdraw/`.
 Staff: `/api/v1/staff/requests/` and `POST .../{id}/assign/ | verify-identity/ | reply/ | reject/`.
 Views only translate HTTP to service calls; errors take the one shape of ccucaas_privacy/api.py.
+
+Staff (issue 17): every staff endpoint needs the second factor (accounts_app/permissions.py);
+the list shows no personal data; the detail needs `X-Access-Reason` and is logged (P18).
 """
 
 from django.conf import settings
@@ -19,8 +22,10 @@ from rest_framework.generics import GenericAPIView
 from rest_framework.response import Response
 
 from accounts_app import services as account_services
+from accounts_app.permissions import staff_second_factor_check
 from ccucaas_privacy.errors import DomainError
 from requests_app import selectors, services
+from requests_app.api_serializers_staff import StaffRequestSummarySerializer
 from requests_app.models import Channel, DataSubjectRequest, RequestType, Status
 
 PASSWORD_MAX_LENGTH = 4096
@@ -172,32 +177,39 @@ class RejectSerializer(serializers.Serializer):
 
 
 class StaffViewer(permissions.BasePermission):
+    """Staff with the right (`allowed`) who passed the second factor (a token issued with a
+    TOTP or recovery code, or an OTP-verified session); otherwise 403 second_factor_required.
+    Subclasses (and other apps' staff APIs) override `allowed` only."""
+
     message = _("Only the privacy team may use this endpoint.")
 
+    def allowed(self, user) -> bool:
+        return selectors.staff_can_view(user)
+
     def has_permission(self, request, view) -> bool:
-        return selectors.staff_can_view(request.user)
+        return self.allowed(request.user) and staff_second_factor_check(request)
 
 
 class StaffDecider(StaffViewer):
     message = _("Only privacy officers may do this.")
 
-    def has_permission(self, request, view) -> bool:
-        return selectors.staff_can_decide(request.user)
+    def allowed(self, user) -> bool:
+        return selectors.staff_can_decide(user)
 
 
 class StaffReplier(StaffViewer):
-    def has_permission(self, request, view) -> bool:
-        return selectors.staff_can_reply(request.user)
+    def allowed(self, user) -> bool:
+        return selectors.staff_can_reply(user)
 
 
 class StaffRejecter(StaffViewer):
-    def has_permission(self, request, view) -> bool:
-        return selectors.staff_can_reject(request.user)
+    def allowed(self, user) -> bool:
+        return selectors.staff_can_reject(user)
 
 
 class StaffVerifier(StaffViewer):
-    def has_permission(self, request, view) -> bool:
-        return selectors.staff_can_verify(request.user)
+    def allowed(self, user) -> bool:
+        return selectors.staff_can_verify(user)
 
 
 def _staff_get(pk) -> DataSubjectRequest:
@@ -298,7 +310,7 @@ class RequestWithdrawView(GenericAPIView):
 
 
 class StaffRequestListView(GenericAPIView):
-    serializer_class = StaffRequestSerializer
+    serializer_class = StaffRequestSummarySerializer
     permission_classes = [permissions.IsAuthenticated, StaffViewer]
 
     @extend_schema(operation_id="staff_requests_list", parameters=[
@@ -307,14 +319,14 @@ class StaffRequestListView(GenericAPIView):
         OpenApiParameter("overdue", OpenApiTypes.BOOL),
         OpenApiParameter("assignee", OpenApiTypes.STR,
                          description='A user id, or "none" for unassigned requests.'),
-    ], responses=StaffRequestSerializer(many=True))
+    ], responses=StaffRequestSummarySerializer(many=True))
     def get(self, request):
         serializer = StaffFilterSerializer(data=request.query_params)
         serializer.is_valid(raise_exception=True)
         filters = {k: v for k, v in serializer.validated_data.items() if v is not None}
         qs = selectors.staff_requests(**filters)
         page = self.paginate_queryset(qs)
-        return self.get_paginated_response(StaffRequestSerializer(page, many=True).data)
+        return self.get_paginated_response(StaffRequestSummarySerializer(page, many=True).data)
 
 
 class StaffFilterSerializer(serializers.Serializer):
@@ -329,22 +341,35 @@ class StaffRequestDetailView(GenericAPIView):
     permission_classes = [permissions.IsAuthenticated, StaffViewer]
 
     @extend_schema(operation_id="staff_requests_retrieve", parameters=[OpenApiParameter(
-        "X-Access-Reason", str, OpenApiParameter.HEADER, required=False,
-        description="Why you open this person's data (P18 staff access log)")])
+        "X-Access-Reason", str, OpenApiParameter.HEADER, required=True,
+        description="Why you open this person's data (P18 staff access log); 400 without")])
     def get(self, request, pk):
+        reason = api_access_reason(request)
         obj = _staff_get(pk)
-        _log_staff_access(request, obj)
+        _log_staff_access(request, obj, reason)
         return Response(StaffRequestSerializer(obj).data)
 
 
-def _log_staff_access(request, obj: DataSubjectRequest) -> None:
+ACCESS_REASON_REQUIRED = _("Say why you open this person's data in the X-Access-Reason header "
+                           "(it is kept in the staff access log, P18).")
+
+
+def api_access_reason(request) -> str:
+    """The X-Access-Reason header of a staff API request (P18), or a 400 in the error shape."""
+    from accounts_app.services_staff import REASON_MAX_CHARS
+
+    reason = request.headers.get("X-Access-Reason", "").strip()
+    if not reason:
+        raise DomainError(str(ACCESS_REASON_REQUIRED), code="access_reason_required",
+                          details={"X-Access-Reason": [str(ACCESS_REASON_REQUIRED)]})
+    return reason[:REASON_MAX_CHARS]
+
+
+def _log_staff_access(request, obj: DataSubjectRequest, reason: str) -> None:
     """P18: every staff view of a request (personal data) is a StaffAccess row."""
     from accounts_app.models import StaffAccessKind
     from accounts_app.services_staff import staff_access_record, subject_label_for
-    from accounts_app.staff_access import api_reason
 
-    reason = api_reason(staff=request.user, subject=obj.subject,
-                        header_reason=request.headers.get("X-Access-Reason", ""))
     staff_access_record(staff=request.user, what=StaffAccessKind.API_REQUEST_DETAIL,
                         reason=reason, subject=obj.subject,
                         subject_label=subject_label_for(subject=obj.subject,
@@ -353,7 +378,9 @@ def _log_staff_access(request, obj: DataSubjectRequest) -> None:
 
 
 class _StaffAction(GenericAPIView):
-    serializer_class = StaffRequestSerializer
+    """An action answers the summary (no personal data); the detail shows the rest."""
+
+    serializer_class = StaffRequestSummarySerializer
     permission_classes = [permissions.IsAuthenticated, StaffDecider]
     input_serializer: type[serializers.Serializer]
 
@@ -361,7 +388,7 @@ class _StaffAction(GenericAPIView):
         obj = _staff_get(pk)
         data = _valid(self.input_serializer, request)
         obj = self.perform(obj, data, request.user)
-        return Response(StaffRequestSerializer(obj).data)
+        return Response(StaffRequestSummarySerializer(obj).data)
 
 
 class StaffAssignView(_StaffAction):

@@ -19,3 +19,7 @@ class RequestsAppConfig(AppConfig):
         from requests_app.services_report import kinds_register as report_kinds_register
 
         report_kinds_register()
+
+        from requests_app.services_processors import kinds_register as processor_kinds_register
+
+        processor_kinds_register()

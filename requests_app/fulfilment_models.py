@@ -1,9 +1,13 @@
 """Fulfilment rows (DESIGN section 6; RULES.md P08, P14, P21): disclosure packages, staff
 decisions on correction items, legal holds, service providers and propagations."""
 
+import os
+import re
 import uuid
+from urllib.parse import urlsplit
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -91,6 +95,20 @@ class LegalHold(models.Model):
         return f"{self.user_id}: {', '.join(self.categories)} ({self.basis})"
 
 
+def processor_endpoint_validate(value: str) -> None:
+    from ccucaas_privacy.outbound import outbound_url_validate
+
+    outbound_url_validate(value)
+
+
+def processor_secret_name_validate(value: str) -> None:
+    prefix = settings.PROCESSOR_SECRET_PREFIX
+    if value and not re.fullmatch(re.escape(prefix) + r"[A-Z0-9_]{1,80}", value):
+        raise ValidationError(
+            _("Secrets are read only from variables named %(prefix)s... (capitals, digits, "
+              "underscores).") % {"prefix": prefix}, code="secret_prefix")
+
+
 class ProcessorPurpose(models.TextChoices):
     STORAGE = "storage", _("Storage")
     DATABASE = "database", _("Database management")
@@ -107,20 +125,48 @@ class Connector(models.TextChoices):
 
 class Processor(models.Model):
     """A service provider holding users' data for us (P14). Secrets come from the environment:
-    only the names of the variables are stored."""
+    only the names of the variables are stored, and only names with PROCESSOR_SECRET_PREFIX
+    are read. Endpoints must not reach inside (ccucaas_privacy/outbound.py); saving goes
+    through `services_processors.processor_save`, which also reads an OpenDSR discovery."""
 
     name = models.CharField(_("name"), max_length=200, unique=True)
     purpose = models.CharField(_("purpose"), max_length=20, choices=ProcessorPurpose.choices)
     country = models.CharField(_("country"), max_length=2, help_text=_("ISO 3166-1 alpha-2"))
     connector = models.CharField(_("connector"), max_length=10, choices=Connector.choices)
-    endpoint_url = models.URLField(_("endpoint URL"), blank=True)
+    endpoint_url = models.URLField(
+        _("endpoint URL"), blank=True, validators=[processor_endpoint_validate],
+        help_text=_("https only. OpenDSR: the base URL under which /discovery and /requests "
+                    "are published."))
     secret_env = models.CharField(
         _("secret environment variable"), max_length=100, blank=True,
-        help_text=_("Webhook: HMAC key. OpenDSR: bearer token (optional)."))
-    certificate_env = models.CharField(
-        _("certificate environment variable"), max_length=100, blank=True,
-        help_text=_("OpenDSR: PEM certificate or public key that signs status callbacks."))
+        validators=[processor_secret_name_validate],
+        help_text=_("Name of a PROCESSOR_SECRET_... variable. Webhook: HMAC key of at least "
+                    "32 bytes (required). OpenDSR: bearer token (optional)."))
+    regulation = models.CharField(
+        _("regulation"), max_length=20, blank=True,
+        help_text=_("OpenDSR: gdpr, ccpa or a value the processor's discovery lists; blank: "
+                    "the default from the settings."))
+    correction_request_type = models.CharField(
+        _("correction request type"), max_length=12, blank=True,
+        choices=[("access", "access"), ("portability", "portability"), ("erasure", "erasure")],
+        help_text=_("OpenDSR has no correction type: the type the processor's documented "
+                    "correction extension is sent with. Blank: corrections go to staff."))
+    correction_extension_key = models.CharField(
+        _("correction extension key"), max_length=50, blank=True,
+        help_text=_("Key, inside the extension named by the processor's domain, under which "
+                    "its documentation takes the corrected fields."))
     active = models.BooleanField(_("active"), default=True)
+    # Read from the processor (never typed in): discovery, its signing certificate, last error.
+    discovery = models.JSONField(_("discovery"), default=dict, blank=True, editable=False)
+    discovery_expires_at = models.DateTimeField(_("discovery valid until"), null=True,
+                                                blank=True, editable=False)
+    certificate_pem = models.TextField(_("signing certificate"), blank=True, editable=False)
+    certificate_expires_at = models.DateTimeField(_("certificate expires at"), null=True,
+                                                  blank=True, editable=False)
+    certificate_warned_for = models.DateTimeField(null=True, blank=True, editable=False)
+    last_error = models.CharField(_("last error"), max_length=300, blank=True, editable=False)
+    last_error_at = models.DateTimeField(_("last error at"), null=True, blank=True,
+                                         editable=False)
 
     class Meta:
         app_label = "requests_app"
@@ -130,6 +176,34 @@ class Processor(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def domain(self) -> str:
+        """The processor's registered domain: the host of its endpoint (OpenDSR §8.3)."""
+        return (urlsplit(self.endpoint_url).hostname or "").lower()
+
+    @property
+    def handles_corrections(self) -> bool:
+        if self.connector != Connector.OPENDSR:
+            return True
+        return bool(self.correction_request_type and self.correction_extension_key)
+
+    def clean(self) -> None:
+        errors = {}
+        if self.connector in (Connector.OPENDSR, Connector.WEBHOOK) and not self.endpoint_url:
+            errors["endpoint_url"] = _("This connector needs an endpoint URL.")
+        if self.connector == Connector.WEBHOOK:
+            secret = os.environ.get(self.secret_env, "") if self.secret_env else ""
+            if len(secret.encode()) < settings.PROCESSOR_WEBHOOK_SECRET_MIN_BYTES:
+                errors["secret_env"] = _("A webhook needs a secret of at least 32 bytes in "
+                                         "this environment variable.")
+        if self.regulation and not re.fullmatch(r"[a-z0-9_-]{2,20}", self.regulation):
+            errors["regulation"] = _("Use a regulation code such as gdpr or ccpa.")
+        if bool(self.correction_request_type) != bool(self.correction_extension_key):
+            errors["correction_extension_key"] = _(
+                "Give both the request type and the extension key, or neither.")
+        if errors:
+            raise ValidationError(errors)
 
 
 class PropagationStatus(models.TextChoices):
@@ -160,6 +234,10 @@ class Propagation(models.Model):
     sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
     confirmed_at = models.DateTimeField(_("confirmed at"), null=True, blank=True)
     note = models.TextField(_("note"), blank=True)
+    manual = models.BooleanField(
+        _("carried out by staff"), default=False,
+        help_text=_("The provider's connector cannot carry this change (an OpenDSR processor "
+                    "without a correction extension): staff do it and confirm it by hand."))
     created_at = models.DateTimeField(_("created at"), default=timezone.now)
 
     class Meta:

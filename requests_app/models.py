@@ -21,6 +21,7 @@ class Channel(models.TextChoices):
     PORTAL = "portal", _("Portal")
     HELPDESK = "helpdesk", _("Help desk")
     WEB_FORM = "web_form", _("Web form")
+    AGENT = "agent", _("Authorized agent (Data Rights Protocol)")
 
 
 class Status(models.TextChoices):

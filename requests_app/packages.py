@@ -23,13 +23,14 @@ from django.conf import settings
 from django.core import signing
 from django.core.files import File
 from django.core.files.storage import Storage
-from django.db import connection, transaction
+from django.db import connection, models, transaction
 from django.db.models import Max
 from django.template.loader import render_to_string
 from django.utils import translation
 from django.utils.module_loading import import_string
 
 from ccucaas_privacy import clock
+from ccucaas_privacy.csv_safe import csv_cell, csv_cell_sql
 from ccucaas_privacy.errors import ConflictError, DomainError
 from requests_app.models import DataSubjectRequest, DisclosurePackage, RequestEvent, RequestType
 from requests_app.sources import all_sources
@@ -71,7 +72,7 @@ def _json_default(value: Any) -> Any:
 def _csv_value(value: Any) -> Any:
     if isinstance(value, dict | list):
         return json.dumps(value, ensure_ascii=False, default=_json_default)
-    return "" if value is None else value
+    return "" if value is None else csv_cell(value)
 
 
 class _Member:
@@ -107,8 +108,14 @@ def _pg_bulk_sql(source, user) -> tuple[str, str] | None:
     with connection.cursor() as cursor:
         inner = cursor.cursor.mogrify(inner_sql, params).decode()
     quote = connection.ops.quote_name
-    columns = ", ".join(f"t.{quote(queryset.model._meta.get_field(c).column)}" for c in source.columns)
-    return (f"COPY ({inner}) TO STDOUT WITH (FORMAT csv, HEADER)",
+    fields = [queryset.model._meta.get_field(c) for c in source.columns]
+    columns = ", ".join(f"t.{quote(f.column)}" for f in fields)
+    # Text cells neutralised against CSV injection, the same rule as the Python path.
+    cells = ", ".join(
+        f"{csv_cell_sql('t.' + quote(f.column))} AS {quote(f.column)}"
+        if isinstance(f, models.CharField | models.TextField) else f"t.{quote(f.column)}"
+        for f in fields)
+    return (f"COPY (SELECT {cells} FROM ({inner}) t) TO STDOUT WITH (FORMAT csv, HEADER)",  # noqa: S608
             f"COPY (SELECT json_build_array({columns}) FROM ({inner}) t) TO STDOUT "  # noqa: S608
             "WITH (FORMAT csv, QUOTE E'\\x01', DELIMITER E'\\x02')")
 

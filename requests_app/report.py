@@ -10,6 +10,7 @@ from datetime import datetime
 
 from django.utils.translation import gettext as _
 
+from ccucaas_privacy.csv_safe import csv_cell
 from requests_app import charts
 from requests_app.compliance import compliance_figures, compliance_summary
 from requests_app.models import RequestType
@@ -19,6 +20,20 @@ DAY_BUCKETS = [(0, 7, "0-7"), (7, 14, "8-14"), (14, 21, "15-21"), (21, 28, "22-2
 CSV_COLUMNS = ["month", "type", "received", "replied_on_time", "replied_late", "awaiting_reply",
                "overdue_now", "on_time_rate", "median_days_to_reply", "p90_days_to_reply",
                "propagation_within_48h", "propagation_late", "propagation_pending"]
+
+
+# Lines that apps above this one add to the report (issue 22: incidents and their reports to
+# the Commission). Each is a callable(now=) -> {"label", "value", "url"}, registered in ready().
+_EXTRA_LINES: list = []
+
+
+def report_line_register(provider) -> None:
+    if provider not in _EXTRA_LINES:
+        _EXTRA_LINES.append(provider)
+
+
+def report_extra_lines(*, now: datetime | None = None) -> list[dict]:
+    return [provider(now=now) for provider in _EXTRA_LINES]
 
 
 def _bucket(days: float) -> int:
@@ -50,6 +65,7 @@ def report_build(*, now: datetime | None = None) -> dict:
         "summary": summary,
         "rows": summary["rows"],
         "months": months,
+        "extra_lines": report_extra_lines(now=now),
         "chart_requests": charts.stacked_bars(categories=months, series=per_type, labels=labels,
                                               title=_("Requests per month by type")),
         "chart_on_time": charts.line_percent(categories=months, values=rates,
@@ -64,5 +80,5 @@ def report_csv(*, now: datetime | None = None) -> str:
     writer = csv.DictWriter(out, fieldnames=CSV_COLUMNS, extrasaction="ignore")
     writer.writeheader()
     for row in compliance_summary(now=now)["rows"]:
-        writer.writerow(row)
+        writer.writerow({key: csv_cell(value) for key, value in row.items()})
     return out.getvalue()

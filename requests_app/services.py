@@ -177,6 +177,7 @@ def request_file(
     language: str | None = None,
     actor=None,
     received_at: datetime | None = None,
+    identity_attested: str = "",
     now: datetime | None = None,
 ) -> tuple[DataSubjectRequest, VerificationSent | None]:
     """Receive a request (P21, P24, P26).
@@ -184,9 +185,14 @@ def request_file(
     Portal: the signed-in account proves identity, so the request starts `received`.
     Help desk and web form: it starts `awaiting_verification` and the subject is emailed a
     single-use link and code. `received_at` lets the help desk record when the letter or call
-    actually arrived (never in the future).
+    actually arrived (never in the future). `identity_attested` (authorized agents only): the
+    agent attested a verified identity that matched `subject`, so the request starts
+    `received`; the value names how (it is kept in the first event).
     """
     now = _now(now)
+    if identity_attested and (channel != Channel.AGENT or subject is None):
+        raise DomainError(_("Only an authorized agent's request matched to an account can "
+                            "arrive with its identity verified."), code="attestation_refused")
     if channel not in Channel.values:
         raise DomainError(_("Unknown channel."), details={"channel": [_("Unknown channel.")]})
     if channel == Channel.PORTAL and subject is None:
@@ -223,7 +229,7 @@ def request_file(
                 created_at=now,
                 received_at=received,
             )
-            if channel == Channel.PORTAL:
+            if channel == Channel.PORTAL or identity_attested:
                 request.status = Status.RECEIVED
                 request.identity_verified_at = received
             else:
@@ -233,7 +239,8 @@ def request_file(
                                                             handled_kinds=frozenset())
             event = RequestEvent(request=request, actor=_actor(actor or subject),
                                  action="receive", from_status="", to_status=request.status,
-                                 created_at=now)
+                                 created_at=now,
+                                 data={"method": identity_attested} if identity_attested else {})
             sent = None
             if request.status == Status.AWAITING_VERIFICATION:
                 insert_together([request, event])
@@ -322,14 +329,16 @@ def _verified(request: DataSubjectRequest, *, actor, now: datetime, note: str, h
 
 
 def request_verify_identity(*, request: DataSubjectRequest, actor, note: str = "",
-                            now: datetime | None = None) -> DataSubjectRequest:
-    """Staff confirmed the requester's identity by other means (e.g. a documented call-back)."""
+                            method: str = "staff", now: datetime | None = None
+                            ) -> DataSubjectRequest:
+    """Staff confirmed the requester's identity by other means (e.g. a documented call-back);
+    `method` names another way (an authorized agent's user verification: "agent_sign_in")."""
     now = _now(now)
     with transaction.atomic():
         request = _lock(request)
         _check(request, "verify_identity")
         request.challenges.filter(used_at=None, invalidated_at=None).update(invalidated_at=now)
-        _verified(request, actor=actor, now=now, note=note, how="staff")
+        _verified(request, actor=actor, now=now, note=note, how=method)
         return request
 
 

@@ -10,7 +10,7 @@ under a legal hold, which the reply named). Each service is keyword-only and one
 
 import hashlib
 import logging
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from django.conf import settings
@@ -23,7 +23,13 @@ from django.utils.translation import gettext as _
 from ccucaas_privacy import clock
 from ccucaas_privacy.errors import ConflictError, DomainError
 from requests_app import sources as registry
-from requests_app.connectors import ConnectorError, Dispatch, SignatureError, connector_for
+from requests_app.connectors import (
+    ConnectorError,
+    Dispatch,
+    MalformedCallback,
+    SignatureError,
+    connector_for,
+)
 from requests_app.fulfilment_models import HoldBasis, PropagationStatus
 from requests_app.models import (
     CorrectionDecision,
@@ -217,15 +223,11 @@ def _key(request, target: str) -> str:
 
 def _deactivate(user) -> None:
     """Deletion: the account is closed at once, every login and session ended (P11)."""
-    from rest_framework.authtoken.models import Token
-
-    from accounts_app.models import AccountSession, User
-    from accounts_app.services import persistent_logins_revoke_all
+    from accounts_app.models import User
+    from accounts_app.services_auth import credentials_end_all
 
     User.objects.filter(pk=user.pk).update(is_active=False)
-    persistent_logins_revoke_all(user=user, reason="deleted")
-    AccountSession.objects.filter(user=user).delete()
-    Token.objects.filter(user=user).delete()
+    credentials_end_all(user=user, reason="deleted")  # API tokens, sessions, kept logins
 
 
 def fulfilment_start(*, request: DataSubjectRequest, now: datetime | None = None
@@ -262,8 +264,11 @@ def fulfilment_start(*, request: DataSubjectRequest, now: datetime | None = None
                     status=PS.HELD if hold else PS.PENDING, next_attempt_at=None if hold else now,
                     result={"hold": hold.pk, "basis": hold.basis} if hold else {}, created_at=now))
         if request.type == RequestType.DELETION or changes:
+            # A correction an OpenDSR processor cannot take (no documented extension) is a
+            # staff task: carried out and confirmed by hand, shown as such in the admin.
             rows += [Propagation(request=request, processor=p, idempotency_key=_key(request, f"p{p.pk}"),
-                                 next_attempt_at=now, created_at=now)
+                                 next_attempt_at=now, created_at=now,
+                                 manual=request.type == RequestType.CORRECTION and not p.handles_corrections)
                      for p in Processor.objects.filter(active=True)]
         Propagation.objects.bulk_create(rows)
         _event(request, action="fulfilment_start", now=now,
@@ -296,6 +301,17 @@ def _claim(propagation_id: int, now: datetime) -> Propagation | None:
         row.next_attempt_at = now + LEASE  # nobody else takes it while we work
         row.save(update_fields=["attempts", "next_attempt_at"])
         return row
+
+
+def _refused(row: Propagation, reason: str, now: datetime) -> None:
+    """A permanent refusal (4xx other than 408/429, unsupported by the processor): failed with
+    the reason, not retried; privacy officers are alerted at once."""
+    from requests_app.services_processors import processor_alert_staff
+
+    Propagation.objects.filter(pk=row.pk).update(status=PS.FAILED, last_error=reason[:2000],
+                                                 next_attempt_at=None)
+    processor_alert_staff(processor=row.processor, what="refused", reason=reason,
+                          cause=f"propagation:{row.pk}:refused:{row.attempts}")
 
 
 def _failed(row: Propagation, error: str, now: datetime) -> None:
@@ -384,18 +400,36 @@ def _callback_url(processor: Processor) -> str:
     return settings.SITE_URL.rstrip("/") + reverse("fulfilment-callback", args=[processor.pk])
 
 
+def _rfc3339(value: datetime) -> str:
+    return value.astimezone(UTC).isoformat().replace("+00:00", "Z")
+
+
 def _run_processor(row: Propagation, now: datetime) -> None:
-    request = row.request
+    from requests_app.connectors import ManualConnector
+    from requests_app.services_processors import processor_error_record, processor_trust_refresh
+
+    request, processor = row.request, row.processor
     dispatch = Dispatch(
         id=str(row.public_id),
-        type="erasure" if request.type == RequestType.DELETION else "rectification",
-        identities=_identities(request), submitted_time=request.replied_at.isoformat(),
-        callback_url=_callback_url(row.processor),
+        type="erasure" if request.type == RequestType.DELETION else "correction",
+        identities=_identities(request), submitted_time=_rfc3339(request.received_at),
+        callback_url=_callback_url(processor),
         changes=_accepted_changes(request) if request.type == RequestType.CORRECTION else {})
     try:
-        answer = connector_for(row.processor).send(dispatch)
+        if row.manual:
+            answer = {**ManualConnector(processor).send(dispatch),
+                      "reason": "OpenDSR has no correction type; the processor documents no "
+                                "correction extension"}
+        else:
+            if processor.connector == "opendsr":
+                processor_trust_refresh(processor=processor, now=now)
+            answer = connector_for(processor).send(dispatch)
     except ConnectorError as exc:
-        _failed(row, str(exc), now)
+        processor_error_record(processor=processor, reason=exc.reason, now=now)
+        if exc.permanent:
+            _refused(row, exc.reason, now)
+        else:
+            _failed(row, exc.reason, now)
         return
     Propagation.objects.filter(pk=row.pk).update(status=PS.SENT, sent_at=now, result=answer,
                                                  last_error="", next_attempt_at=None)
@@ -415,8 +449,19 @@ def propagation_callback(*, processor_id: int, body: bytes, headers) -> Propagat
     processor = Processor.objects.filter(pk=processor_id, active=True).first()
     if processor is None:
         raise DomainError(_("Unknown service provider."), code="not_found", status=404)
+    if processor.connector == "opendsr" and not processor.certificate_pem:
+        from requests_app.services_processors import processor_trust_refresh
+
+        try:  # §8.8 step 3: not in the cache, read the processor's discovery
+            processor_trust_refresh(processor=processor)
+        except ConnectorError as exc:
+            raise CallbackRejected(_("The signature of this callback is not valid.")) from exc
     try:
-        message = connector_for(processor).verify_callback(body=body, headers=headers)
+        message = connector_for(processor).verify_callback(
+            body=body, headers=headers, callback_url=_callback_url(processor))
+    except MalformedCallback as exc:
+        raise DomainError(_("The body of this callback is not a valid status object."),
+                          code="malformed_callback") from exc
     except (SignatureError, ValueError) as exc:
         raise CallbackRejected(_("The signature of this callback is not valid.")) from exc
     now = clock.now()
@@ -456,7 +501,7 @@ def propagation_confirm_manual(*, propagation: Propagation, actor, note: str) ->
     with transaction.atomic():
         row = Propagation.objects.select_for_update(of=("self",)).select_related("processor", "request").get(
             pk=propagation.pk)
-        if row.processor is None or row.processor.connector != "manual":
+        if row.processor is None or not (row.processor.connector == "manual" or row.manual):
             raise ConflictError(_("Only manual providers are confirmed by hand."), code="not_manual")
         if row.status == PS.CONFIRMED:
             raise ConflictError(_("This request was already confirmed."), code="already_confirmed")
@@ -511,8 +556,10 @@ def fulfilment_sweep(*, now: datetime | None = None, limit: int = 500) -> dict[s
             built += 1
         except DomainError as exc:
             log.warning("package of %s not built: %s", request.reference, exc)
+    from requests_app.services_processors import processors_certificate_watch
+
     return {"propagations": ran, "started": started, "packages": built,
-            "purged": packages_purge(now=now)}
+            "purged": packages_purge(now=now), "certificates": processors_certificate_watch(now=now)}
 
 
 # --- account closure (ACCOUNT_CLOSE_HOOK) ---------------------------------------------------

@@ -33,7 +33,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "rest_framework",
-    "rest_framework.authtoken",
+    "knox",
     "drf_spectacular",
     "anymail",
     "axes",
@@ -42,6 +42,8 @@ INSTALLED_APPS = [
     "consent_app",
     "notifications_app",
     "requests_app",
+    "agents_app",  # issue 23: authorized agents (DRP 1.0); settings in the DRP block below
+    "incidents_app",  # issue 22: the incident register (APPI Art. 26); settings block below
 ]
 
 MIDDLEWARE = [
@@ -175,7 +177,7 @@ CELERY_BEAT_SCHEDULE_FILENAME = env(
 # REST API
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.TokenAuthentication",
+        "knox.auth.TokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
@@ -335,6 +337,23 @@ FULFILMENT = {
     "RETRY_MAX_SECONDS": env.int("FULFILMENT_RETRY_MAX_SECONDS", default=1800),
     "MAX_ATTEMPTS": env.int("FULFILMENT_MAX_ATTEMPTS", default=20),
 }
+# --- service providers: outbound safety and OpenDSR 2.0 (issues 17 and 24) ---
+# Providers' endpoints must be https and must not reach inside (ccucaas_privacy/outbound.py).
+# Only tests turn this on, to reach a fake provider on 127.0.0.1; production refuses it.
+FULFILMENT_ALLOW_PRIVATE_ENDPOINTS = env.bool("FULFILMENT_ALLOW_PRIVATE_ENDPOINTS", default=False)
+OUTBOUND_ALLOW_PRIVATE_ADDRESSES = FULFILMENT_ALLOW_PRIVATE_ENDPOINTS
+# Provider secrets are read only from environment variables named with this prefix.
+PROCESSOR_SECRET_PREFIX = "PROCESSOR_SECRET_"
+PROCESSOR_WEBHOOK_SECRET_MIN_BYTES = 32
+OPENDSR = {
+    # §7.1.1 `regulation` when a processor names none (gdpr, ccpa or one its discovery lists).
+    "DEFAULT_REGULATION": env("OPENDSR_DEFAULT_REGULATION", default="gdpr"),
+    # How long a processor's discovery (and certificate) is trusted without Cache-Control.
+    "DISCOVERY_TTL_SECONDS": env.int("OPENDSR_DISCOVERY_TTL_SECONDS", default=86400),
+    # Staff are alerted once when a processor's signing certificate expires within this.
+    "CERTIFICATE_WARNING_DAYS": env.int("OPENDSR_CERTIFICATE_WARNING_DAYS", default=30),
+}
+# --- end of service providers ---
 # P21: closing the account files a deletion request.
 ACCOUNT_CLOSE_HOOK = env("ACCOUNT_CLOSE_HOOK",
                          default="requests_app.services_fulfilment.account_close_deletion_request")
@@ -377,6 +396,51 @@ SPECTACULAR_SETTINGS["POSTPROCESSING_HOOKS"] = [
 HELPDESK_RATE_LIMIT = env.int("HELPDESK_RATE_LIMIT", default=10)
 HELPDESK_RATE_WINDOW_SECONDS = env.int("HELPDESK_RATE_WINDOW_SECONDS", default=3600)
 
+# --- shared cache and client address (issue 17) ---
+# One cache for every process, surviving restarts: DRF throttles, the help-desk and the
+# password-reset limits count there. CACHE_URL=redis://host:6379/<db>: Django's Redis cache on
+# its own Redis database (the broker's database is refused). Unset: Django's database cache in
+# the default database (table ccucaas_cache, created by a migration), shared by web, worker and
+# beat without another service, e.g. `make run`'s SQLite; a file cache would be per machine and
+# its counters are not updated atomically.
+from urllib.parse import urlsplit  # noqa: E402
+
+from django.core.exceptions import ImproperlyConfigured  # noqa: E402
+
+CACHE_URL = env("CACHE_URL", default="")
+
+
+def _redis_database(url: str) -> tuple[str | None, int | None, str]:
+    parts = urlsplit(url)
+    return parts.hostname, parts.port or 6379, parts.path.strip("/") or "0"
+
+
+if CACHE_URL.startswith(("redis://", "rediss://")):
+    if (CELERY_BROKER_URL.startswith(("redis://", "rediss://"))
+            and _redis_database(CACHE_URL) == _redis_database(CELERY_BROKER_URL)):
+        raise ImproperlyConfigured("CACHE_URL must name another Redis database than "
+                                   "CELERY_BROKER_URL (e.g. /1 when the broker uses /0).")
+    CACHES = {"default": {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": CACHE_URL,
+        "KEY_PREFIX": "ccucaas",
+        "OPTIONS": {"socket_connect_timeout": 2, "socket_timeout": 2},
+    }}
+elif CACHE_URL:
+    raise ImproperlyConfigured("CACHE_URL must be a redis:// or rediss:// URL, or unset.")
+else:
+    CACHES = {"default": {
+        "BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": "ccucaas_cache",
+        "OPTIONS": {"MAX_ENTRIES": 100_000},  # culling would forget counters under a flood
+    }}
+# Reverse proxies in front of the app: 0 = the client is REMOTE_ADDR (X-Forwarded-For is
+# ignored); N = the Nth address from the right of X-Forwarded-For. One rule for the help-desk
+# limit, logs (ccucaas_privacy/client_address.py), django-axes and DRF throttles.
+TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
+if TRUSTED_PROXY_COUNT < 0:
+    raise ImproperlyConfigured("TRUSTED_PROXY_COUNT is the number of proxies in front: 0 or more.")
+REST_FRAMEWORK["NUM_PROXIES"] = TRUSTED_PROXY_COUNT
+AXES_CLIENT_IP_CALLABLE = "ccucaas_privacy.client_address.client_address"
+
 # --- notifications_app campaigns ---
 # Policy-change, merger and marketing campaigns (issue 10): recipients per batch task; the
 # early alert comes this many hours before the 30-day line (P25: "31 days before"); a running
@@ -386,3 +450,46 @@ CAMPAIGNS = {
     "EARLY_ALERT_HOURS": env.int("CAMPAIGNS_EARLY_ALERT_HOURS", default=24),
     "REPLAN_AFTER_SECONDS": env.int("CAMPAIGNS_REPLAN_AFTER_SECONDS", default=600),
 }
+
+# --- accounts_app authentication hardening (issue 17) ---
+# API tokens are django-rest-knox tokens (a digest stored, never the key; `Authorization:
+# Token <key>`), in accounts_app.ApiToken, which also records whether the second factor was
+# passed. Staff tokens need a TOTP or recovery code and expire sooner than users' tokens.
+KNOX_TOKEN_MODEL = "accounts_app.ApiToken"
+# knox's own migrations create its (here swapped-out) AuthToken table regardless; without them
+# Django creates no table for a swapped model.
+MIGRATION_MODULES = {**globals().get("MIGRATION_MODULES", {}), "knox": None}
+REST_KNOX = {"AUTH_HEADER_PREFIX": "Token", "AUTO_REFRESH": False}
+STAFF_TOKEN_TTL_HOURS = env.int("STAFF_TOKEN_TTL_HOURS", default=8)
+USER_TOKEN_TTL_DAYS = env.int("USER_TOKEN_TTL_DAYS", default=30)
+# An email change takes effect when the new address confirms within this many hours; the old
+# address's undo link works for EMAIL_CHANGE_UNDO_DAYS.
+EMAIL_CHANGE_CONFIRM_HOURS = env.int("EMAIL_CHANGE_CONFIRM_HOURS", default=24)
+EMAIL_CHANGE_UNDO_DAYS = env.int("EMAIL_CHANGE_UNDO_DAYS", default=14)
+# Password reset requests (Django's cache, shared when CACHES is Redis): per address and per
+# client address, at most this many in the window.
+PASSWORD_RESET_RATE_PER_EMAIL = env.int("PASSWORD_RESET_RATE_PER_EMAIL", default=3)
+PASSWORD_RESET_RATE_PER_CLIENT = env.int("PASSWORD_RESET_RATE_PER_CLIENT", default=10)
+PASSWORD_RESET_RATE_WINDOW_SECONDS = env.int("PASSWORD_RESET_RATE_WINDOW_SECONDS", default=3600)
+
+# --- agents_app: authorized agents over the Data Rights Protocol 1.0 (issue 23) ---
+# Our covered-business id in the DRP directory, the longest signed-message window we accept
+# (expires-at - issued-at, spec 2.01), the callback retry policy, and the directory entry.
+DRP = {
+    "BUSINESS_ID": env("DRP_BUSINESS_ID", default="CCUCAAS"),
+    "BUSINESS_NAME": env("DRP_BUSINESS_NAME", default="CCUCaaS"),
+    "MAX_WINDOW_SECONDS": env.int("DRP_MAX_WINDOW_SECONDS", default=900),
+    "CALLBACK_TIMEOUT_SECONDS": env.int("DRP_CALLBACK_TIMEOUT_SECONDS", default=10),
+    "CALLBACK_MAX_ATTEMPTS": env.int("DRP_CALLBACK_MAX_ATTEMPTS", default=30),
+    "CALLBACK_BACKOFF_SECONDS": env.int("DRP_CALLBACK_BACKOFF_SECONDS", default=60),
+    "CALLBACK_BACKOFF_MAX_SECONDS": env.int("DRP_CALLBACK_BACKOFF_MAX_SECONDS", default=6 * 3600),
+    "TECHNICAL_CONTACT": env("DRP_TECHNICAL_CONTACT", default="privacy-tech@ccucaas.example"),
+    "BUSINESS_CONTACT": env("DRP_BUSINESS_CONTACT", default="privacy@ccucaas.example"),
+    "LOGO_URL": env("DRP_LOGO_URL", default=""),
+}
+
+# --- incidents_app: the incident register (issue 22; APPI Art. 26, PPC rules Art. 8) ---
+# The preliminary report (速報) is due "promptly": by the end of this many JST days after the
+# day the leak was learned of (ccucaas_privacy/clock.py; the final report is 30 or 60 days).
+LEAK_PRELIMINARY_REPORT_DAYS = env.int("LEAK_PRELIMINARY_REPORT_DAYS", default=3)
+# --- end of incidents_app ---

@@ -13,3 +13,7 @@ DEBUG = False
 LOGGING["root"]["level"] = "WARNING"
 # notifications_app: anymail tracking webhooks take HTTP basic auth with this "user:password".
 ANYMAIL.setdefault("WEBHOOK_SECRET", "anymail-test:webhook-secret")
+# One cache per test process (parallel runs never share counters): the cross-process tests
+# start their servers with CACHE_URL (Redis) or the database cache of their test database.
+if not CACHE_URL:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}

@@ -10,5 +10,5 @@ class ManualConnector(Connector):
     def send(self, dispatch: Dispatch) -> dict[str, Any]:
         return {"awaiting": "staff confirmation"}
 
-    def verify_callback(self, *, body: bytes, headers) -> dict[str, Any]:
+    def verify_callback(self, *, body: bytes, headers, callback_url: str) -> dict[str, Any]:
         raise SignatureError("manual processors have no callbacks")

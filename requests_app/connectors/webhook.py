@@ -1,7 +1,8 @@
 """Signed JSON webhook: we POST the dispatch signed with HMAC-SHA256 (header
 `X-CCUCaaS-Signature: t=<unix time>,v1=<hex HMAC of "<t>.<body>">`, key from the environment);
 the provider confirms by POSTing `{"id": ..., "status": "completed"}` to the callback URL,
-signed the same way with the same key. A signature older than 5 minutes is refused (replay)."""
+signed the same way with the same key. A signature older than 5 minutes is refused (replay).
+The key must be at least 32 bytes: an empty or short key neither signs nor verifies."""
 
 import hashlib
 import hmac
@@ -9,8 +10,9 @@ import json
 import time
 from typing import Any
 
-import requests
+from django.conf import settings
 
+from ccucaas_privacy.outbound import OutboundError, outbound_post
 from requests_app.connectors.base import (
     TIMEOUT_SECONDS,
     Connector,
@@ -18,6 +20,8 @@ from requests_app.connectors.base import (
     Dispatch,
     SignatureError,
     env_secret,
+    error_for_status,
+    json_object,
 )
 
 SIGNATURE_HEADER = "X-CCUCaaS-Signature"
@@ -44,30 +48,39 @@ def verify(secret: str, body: bytes, header: str, *, now: float | None = None) -
         raise SignatureError("bad signature")
 
 
+def _secret(processor) -> str:
+    secret = env_secret(processor.secret_env)
+    if len(secret.encode()) < settings.PROCESSOR_WEBHOOK_SECRET_MIN_BYTES:
+        raise ConnectorError("webhook secret shorter than 32 bytes", permanent=True)
+    return secret
+
+
 class WebhookConnector(Connector):
     def send(self, dispatch: Dispatch) -> dict[str, Any]:
-        body = json.dumps({"id": dispatch.id, "type": dispatch.type,
+        kind = "erasure" if dispatch.type == "erasure" else "rectification"  # our own format
+        body = json.dumps({"id": dispatch.id, "type": kind,
                            "identities": dispatch.identities, "changes": dispatch.changes,
                            "submitted_time": dispatch.submitted_time,
                            "callback_url": dispatch.callback_url}).encode()
         headers = {"Content-Type": "application/json",
-                   SIGNATURE_HEADER: sign(env_secret(self.processor.secret_env), body),
+                   SIGNATURE_HEADER: sign(_secret(self.processor), body),
                    "Idempotency-Key": dispatch.id}
         try:
-            response = requests.post(self.processor.endpoint_url, data=body, headers=headers,
+            response = outbound_post(self.processor.endpoint_url, data=body, headers=headers,
                                      timeout=TIMEOUT_SECONDS)
-        except requests.RequestException as exc:
-            raise ConnectorError(f"{type(exc).__name__}: {exc}") from exc
-        if response.status_code >= 300:
-            raise ConnectorError(f"HTTP {response.status_code}: {response.text[:200]}")
-        return {"http_status": response.status_code}
+        except OutboundError as exc:
+            raise ConnectorError(exc.reason, permanent=exc.reason.startswith("address refused")
+                                 ) from exc
+        if not 200 <= response.status < 300:
+            raise error_for_status(response.status)
+        return {"http_status": response.status}
 
-    def verify_callback(self, *, body: bytes, headers) -> dict[str, Any]:
+    def verify_callback(self, *, body: bytes, headers, callback_url: str) -> dict[str, Any]:
         try:
-            secret = env_secret(self.processor.secret_env)
+            secret = _secret(self.processor)
         except ConnectorError as exc:
             raise SignatureError(str(exc)) from exc
         verify(secret, body, headers.get(SIGNATURE_HEADER, ""))
-        payload = json.loads(body)
+        payload = json_object(body)
         return {"id": str(payload.get("id", "")), "status": str(payload.get("status", "")),
                 "raw": payload}

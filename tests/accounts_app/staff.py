@@ -36,3 +36,27 @@ def staff_sign_in(client: Client, user, *, device: TOTPDevice | None = None) -> 
     response = client.post("/staff/two-factor/", {"token": code, "next": "/admin/"})
     assert response.status_code == 302, response.content.decode()[:2000]
     return client
+
+
+def recovery_code(user) -> str:
+    """An unused recovery code of the user (enrolling an authenticator first if none)."""
+    from django_otp.plugins.otp_static.models import StaticToken
+
+    if not StaticToken.objects.filter(device__user=user).exists():
+        staff_device(user)
+    return StaticToken.objects.filter(device__user=user).first().token
+
+
+def staff_api_token(user) -> str:
+    """A staff API token the real way: password checked by the caller's scenario, second
+    factor a recovery code (used up, as django-otp does), through the token service."""
+    from accounts_app.services import auth_token_issue
+
+    return auth_token_issue(user=user, otp=recovery_code(user))
+
+
+def api_token(user) -> str:
+    """The API token POST /api/v1/auth/token/ gives: staff with the second factor."""
+    from accounts_app.services import auth_token_issue
+
+    return staff_api_token(user) if user.is_staff else auth_token_issue(user=user)

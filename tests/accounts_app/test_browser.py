@@ -26,13 +26,12 @@ def test_p01_p11_sign_up_then_sign_in_with_keep_me_signed_in_through_the_real_pa
     page.check("#id_accept_policy")
     page.check("#id_consent_cross_border_storage")
     page.click("button:has-text('アカウントを作成')")
-    page.wait_for_url("**/account/")
-    assert page.locator("h1").inner_text() == "アカウント設定"
+    # Issue 17: not signed in by sign-up; the same answer as for a registered address.
+    page.wait_for_url("**/sign-up/sent/")
+    assert page.locator("h1").inner_text() == "メールをご確認ください"
     user = User.objects.get(username="hanako")
     assert consent_is_granted(user=user, purpose="cross_border_storage")
 
-    page.click("button:has-text('サインアウト')")
-    page.wait_for_url(page.base_url + "/")
     page.click("text=サインイン")
     assert page.locator("#cookies-blocked-note").is_hidden()  # cookies work here
     page.fill("#id_username", "HANAKO")

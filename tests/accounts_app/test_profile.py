@@ -10,7 +10,7 @@ from django.urls import reverse
 from accounts_app.models import AccountClosure, AccountSession, PersistentLogin, ProfileChange, User
 from accounts_app.services import profile_update
 from notifications_app.models import OutboundEmail
-from tests.accounts_app.conftest import portal_sign_in
+from tests.accounts_app.conftest import PASSWORD, portal_sign_in
 
 pytestmark = pytest.mark.django_db
 
@@ -49,13 +49,18 @@ def test_p21_email_change_asks_for_a_new_confirmation(client, alice):
                                         recipient_email="alice.new@example.jp").exists()
 
 
-def test_p21_profile_correction_refuses_another_users_email_in_other_case(client, alice, bob):
+def test_p21_email_change_to_another_users_address_in_other_case_changes_nothing(
+        client, alice, bob):
+    # Issue 17: the answer is the same as for a free address (it does not reveal that the
+    # address is registered); nothing changes and no link is sent to anyone.
     client.force_login(alice)
-    response = client.post(reverse("accounts:profile"), _profile_form(alice, email="BOB@example.com"))
-    assert response.status_code == 200
+    response = client.post(reverse("accounts:email-change"),
+                           {"new_email": "BOB@example.com", "password": PASSWORD})
+    assert response.status_code == 302
     alice.refresh_from_db()
     assert alice.email == "alice@example.jp"
     assert ProfileChange.objects.count() == 0
+    assert not OutboundEmail.objects.filter(kind="account_email_change_confirm").exists()
 
 
 def test_p21_profile_history_is_append_only(alice):
@@ -100,6 +105,8 @@ def test_password_change_keeps_this_browser_signed_in(client, alice):
 
 def test_password_reset_is_emailed_through_the_outbox_and_works(
         client, alice, django_capture_on_commit_callbacks):
+    alice.email_confirmed_at = alice.created_at  # issue 17: only to a confirmed address
+    alice.save(update_fields=["email_confirmed_at"])
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(reverse("accounts:password-reset"), {"email": "ALICE@example.jp"})
     assert response.status_code == 302

@@ -40,9 +40,9 @@ def test_p01_p07_sign_up_records_policy_acceptance_and_cross_border_consent(clie
                                        channel="signup").exists()
     # P02: marketing stays off unless the user opts in.
     assert not consent_is_granted(user=user, purpose="marketing_email")
-    # Signed in with a browser-session cookie.
-    assert response.cookies["sessionid"]["expires"] == ""
-    assert client.get(reverse("accounts:settings")).status_code == 200
+    # Issue 17: not signed in; the same "check your email" answer as for a registered address.
+    assert response["Location"] == reverse("accounts:sign-up-sent")
+    assert client.get(reverse("accounts:settings")).status_code == 302
 
 
 def test_p02_marketing_consent_is_recorded_only_when_opted_in(client):
@@ -64,10 +64,14 @@ def test_p01_without_policy_acceptance_or_cross_border_consent_no_account_is_cre
 def test_p01_username_and_email_differing_only_in_case_are_refused(client, alice):
     response = _post(client, username="ALICE")
     assert "同じユーザー名が既に登録済みです" in response.content.decode()
+    # Issue 17: a registered address is not revealed: the same answer, no account; the owner
+    # is told by email instead.
     response = _post(client, email="ALICE@EXAMPLE.JP")
-    assert response.status_code == 200
+    assert response.status_code == 302
+    assert response["Location"] == reverse("accounts:sign-up-sent")
     assert User.objects.count() == 1
     assert ConsentEvent.objects.count() == 0
+    assert OutboundEmail.objects.get(kind="account_sign_up_existing").user == alice
 
 
 @pytest.mark.parametrize(("field", "value", "message"), [
@@ -127,8 +131,9 @@ def test_p01_api_sign_up_creates_the_account_and_refuses_without_consent(client)
     assert User.objects.count() == 0
     created = client.post(url, {**body, "consent_cross_border_storage": True},
                           content_type="application/json")
-    assert created.status_code == 201, created.content
-    assert created.json()["username"] == "erin"
+    # Issue 17: 202 and the same body whether or not the address had an account.
+    assert created.status_code == 202, created.content
+    assert set(created.json()) == {"detail"}
     assert consent_is_granted(user=User.objects.get(username="erin"),
                               purpose="cross_border_storage")
 

@@ -94,14 +94,19 @@ def test_p18_contacts_and_visitor_log_pages_are_logged_per_user(po_client, alice
 
 
 def test_p18_staff_api_request_detail_is_logged_with_the_header_reason(po, alice, alices_request):
+    from tests.accounts_app.staff import staff_api_token
+
     api = APIClient()
-    api.force_authenticate(po)
+    api.credentials(HTTP_AUTHORIZATION=f"Token {staff_api_token(po)}")
     url = f"/api/v1/staff/requests/{alices_request.pk}/"
     assert api.get(url, HTTP_X_ACCESS_REASON="電話の折り返し").status_code == 200
-    assert api.get(url).status_code == 200
-    first, second = StaffAccess.objects.order_by("created_at", "id")
-    assert first.what == StaffAccessKind.API_REQUEST_DETAIL and first.subject == alice
-    assert first.reason == second.reason == "電話の折り返し"  # reused within the hour
+    [row] = StaffAccess.objects.all()
+    assert row.what == StaffAccessKind.API_REQUEST_DETAIL and row.subject == alice
+    assert row.reason == "電話の折り返し"
+    # Issue 17: without a reason the detail is refused (400, one error shape), nothing logged.
+    refused = api.get(url)
+    assert refused.status_code == 400 and refused.json()["code"] == "access_reason_required"
+    assert StaffAccess.objects.count() == 1
 
 
 def test_p18_staff_access_rows_cannot_be_changed_or_deleted_through_the_orm(po, alice):

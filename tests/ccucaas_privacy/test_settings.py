@@ -36,6 +36,9 @@ def test_production_with_its_secrets_passes_the_deploy_checks():
         DJANGO_ENV="production",
         SECRET_KEY="a-long-random-production-secret-" + "k" * 40,
         ALLOWED_HOSTS="privacy.ccucaas.example",
+        # issue 17: production also needs an https SITE_URL and the tracking webhook's secret
+        SITE_URL="https://privacy.ccucaas.example",
+        ANYMAIL_WEBHOOK_SECRET="postmark-hook:Vh3q9-random-webhook-password",
     )
     assert result.returncode == 0, result.stdout + result.stderr
 

@@ -53,10 +53,13 @@ class PrivateRedis:
 class AppServer:
     """gunicorn serving the project's WSGI app on 127.0.0.1:<spare port>."""
 
-    def __init__(self, tmp_path: Path, env: dict[str, str]) -> None:
+    def __init__(self, tmp_path: Path, env: dict[str, str], *, workers: int = 1) -> None:
         self.port = free_port()
         self.env = env
+        self.workers = workers
         self.log_path = tmp_path / "gunicorn.log"
+        # one line per request: "<worker pid> <status> <request line>"
+        self.access_log_path = tmp_path / "gunicorn-access.log"
         self.process: subprocess.Popen[bytes] | None = None
 
     @property
@@ -72,8 +75,9 @@ class AppServer:
     def start(self) -> "AppServer":
         self.process = subprocess.Popen(
             [sys.executable, "-m", "gunicorn", "ccucaas_privacy.wsgi:application",
-             "--bind", f"127.0.0.1:{self.port}", "--workers", "1", "--threads", "4",
-             "--timeout", "60"],
+             "--bind", f"127.0.0.1:{self.port}", "--workers", str(self.workers),
+             "--threads", "4", "--timeout", "60", "--access-logfile", str(self.access_log_path),
+             "--access-logformat", "%(p)s %(s)s %(r)s"],
             cwd=ROOT, env=self.env, stdout=self.log_path.open("ab"), stderr=subprocess.STDOUT)
         wait_for(self._up, timeout=60, what="gunicorn to serve the portal")
         return self
@@ -89,6 +93,13 @@ class AppServer:
 
     def log(self) -> str:
         return self.log_path.read_text(errors="replace")
+
+    def access_log(self) -> list[tuple[str, str, str]]:
+        """(worker pid, status, request line) of every request served so far."""
+        if not self.access_log_path.exists():
+            return []
+        lines = self.access_log_path.read_text(errors="replace").splitlines()
+        return [tuple(line.split(" ", 2)) for line in lines if line.count(" ") >= 2]
 
 
 def csrf_post(session: requests.Session, url: str, data: dict) -> requests.Response:

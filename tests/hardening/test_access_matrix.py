@@ -20,7 +20,7 @@ from django.core.cache import cache
 from django.core.signals import request_finished
 from django.db import close_old_connections
 from django.test import Client
-from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.urls import NoReverseMatch, URLPattern, URLResolver, get_resolver, reverse
 from rest_framework.test import APIClient
 
 pytestmark = [pytest.mark.django_db, pytest.mark.rule("P18")]
@@ -71,6 +71,11 @@ MATRIX: dict[str, Entry] = {
     # --- portal: accounts ---------------------------------------------------------------
     "home": Entry(same(200)),
     "accounts:sign-up": Entry(users(200, "redirect")),
+    "accounts:sign-up-sent": Entry(same(200)),
+    "accounts:email-change": Entry(users(L, 200)),
+    "accounts:email-change-confirm": Entry(same(400), kwargs="bad_token"),
+    "accounts:email-change-undo": Entry(same(400), kwargs="bad_token"),
+    "accounts:sign-out-everywhere": Entry(PORTAL_POST_ONLY),
     "accounts:sign-in": Entry(same(200)),
     "accounts:sign-out": Entry(same(405)),
     "accounts:confirm-email": Entry(same(400), kwargs="bad_token"),
@@ -129,6 +134,8 @@ MATRIX: dict[str, Entry] = {
     "requests:verify_resend": Entry(same(405), kwargs="verification"),
     # --- API ----------------------------------------------------------------------------
     "api-auth-token": Entry(same(405)),
+    "api-auth-token-revoke": Entry(users(401, 405)),
+    "api-auth-token-revoke-all": Entry(users(401, 405)),
     "api-accounts-sign-up": Entry(same(405)),
     "api-accounts-me": Entry(users(401, 200)),
     "api-consents": Entry(users(401, 200)),
@@ -161,6 +168,26 @@ MATRIX: dict[str, Entry] = {
                                             kwargs="no_such_campaign"),
     "api-staff-campaign-postpone": Entry(staff_only(401, 403, 403, 405),
                                          kwargs="no_such_campaign"),
+    # APPI-26 incident register: privacy officers only; the public notice exists once published.
+    "api-staff-incidents": Entry(staff_only(401, 403, 403, 200)),
+    "api-staff-incident-detail": Entry(staff_only(401, 403, 403, 200), kwargs="an_incident"),
+    "api-staff-incident-report": Entry(staff_only(401, 403, 403, 200),
+                                       kwargs="an_incident_report"),
+    "api-staff-incident-report-submit": Entry(staff_only(401, 403, 403, 405),
+                                              kwargs="an_incident_report"),
+    "incidents:notice": Entry(same(404), kwargs="no_such_notice"),  # not published
+    # --- authorized agents (Data Rights Protocol) ------------------------------------------
+    # DRP endpoints authenticate agents by Bearer token and signature, never by session, so
+    # every portal role gets the spec's 403 (2.02.1, 2.06.1; an empty 403 for key setup,
+    # 2.05.1); the user-verification page is the matched person's only.
+    "drp-api-base": Entry(same(200)),
+    "drp-directory-entry": Entry(same(200)),
+    "drp-agent": Entry(same(403), kwargs="drp_agent", post=same(403)),
+    "drp-exercise": Entry(same(405), post=same(403)),
+    "drp-exercise-slash": Entry(same(405), post=same(403)),
+    "drp-request": Entry(same(403), kwargs="drp_request"),
+    # A's request by an agent, waiting for A to confirm (sale:opt-out, unverified email).
+    "agents:verify": Entry(owner_only(), kwargs="a_drp_request", post=owner_only()),
 }
 
 # Admin views that are not a model's changelist/add/change/delete/history (those are checked
@@ -191,6 +218,16 @@ ADMIN = {
         staff_only("admin-login", "admin-login", 403, 200)),
     "admin:requests_app_datasubjectrequest_act": Entry(
         staff_only("admin-login", "admin-login", 405, 405), kwargs="admin_act"),
+    "admin:agents_app_agent_import": Entry(staff_only("admin-login", "admin-login", 403, 200)),
+    # APPI-26 incident register: privacy officers only (P18: opening one may ask for a reason).
+    "admin:incidents_app_incident_record": Entry(staff_only("admin-login", "admin-login", 403, {200, "reason"})),
+    "admin:incidents_app_incident_edit": Entry(staff_only("admin-login", "admin-login", 403, {200, "reason"}), kwargs="an_incident"),
+    "admin:incidents_app_incident_report": Entry(staff_only("admin-login", "admin-login", 403, {200, "reason"}), kwargs="an_incident_report"),
+    "admin:incidents_app_incident_sheet": Entry(staff_only("admin-login", "admin-login", 403, {200, "reason"}), kwargs="an_incident_report"),
+    "admin:incidents_app_incident_json": Entry(staff_only("admin-login", "admin-login", 403, {200, "reason"}), kwargs="an_incident_report"),
+    "admin:incidents_app_incident_notice": Entry(staff_only("admin-login", "admin-login", 403, {200, "reason"}), kwargs="an_incident"),
+    "admin:incidents_app_incident_publish": Entry(
+        staff_only("admin-login", "admin-login", 405, 405), kwargs="an_incident"),  # POST only
 }
 ADMIN_FAMILY = re.compile(r"^admin:(?P<app>\w+?)_(?P<model>[a-z0-9]+)_"
                           r"(?P<view>changelist|add|change|delete|history)$")
@@ -275,13 +312,49 @@ def world(make_user, staff_sign_in, settings, tmp_path, django_capture_on_commit
                            HTTP_X_ACCESS_REASON="Access-control matrix")
         api[role] = client
     kwargs["a_device"] = {"pk": TOTPDevice.objects.filter(user=officer).first().pk}
+    kwargs.update(_incident_kwargs(officer, a))
+    kwargs.update(_drp_kwargs(a))
     return {"kwargs": kwargs, "portal": portal, "api": api, "people": people}
 
 
-def _token(user) -> str:
-    from rest_framework.authtoken.models import Token
+def _incident_kwargs(officer, a) -> dict[str, dict]:
+    from datetime import timedelta
 
-    return Token.objects.get_or_create(user=user)[0].key
+    from ccucaas_privacy import clock
+    from incidents_app import services as incidents
+
+    incident = incidents.incident_create(
+        title="Matrix incident", known_at=clock.now() - timedelta(hours=1), actor=officer,
+        reported_by="Access-control matrix", description="A leak", data_items=["email"],
+        data_categories=["profile"], affected_users=[a])
+    return {"an_incident": {"pk": incident.pk},
+            "an_incident_report": {"pk": incident.pk, "stage": "preliminary"}}
+
+
+def _drp_kwargs(a) -> dict[str, dict]:
+    """An agent's sale:opt-out for A with an unverified email: waiting for A to confirm."""
+    from django.conf import settings
+
+    from agents_app import services as drp
+    from agents_app.models import DrpRequest
+    from tests.agents_app.drp_agent import DrpAgent
+
+    agent = DrpAgent("http://testserver/drp", agent_id="MATRIX_AGENT",
+                     business_id=settings.DRP["BUSINESS_ID"])
+    registered = drp.agent_save(agent_id=agent.agent_id, actor=None,
+                                fields={"name": "Matrix agent", "verify_key": agent.verify_key})
+    body = agent.sign(agent.envelope(exercise="sale:opt-out", email=a.email, email_verified=False))
+    request = drp.drp_exercise(agent=registered, body=body)
+    assert DrpRequest.objects.get(pk=request.pk).reason == "need_user_verification"
+    return {"drp_agent": {"agent_id": agent.agent_id}, "drp_request": {"request_id": request.pk},
+            "a_drp_request": {"pk": request.pk}}
+
+
+def _token(user) -> str:
+    """As POST /api/v1/auth/token/ gives it: staff with the second factor (issue 17)."""
+    from tests.accounts_app.staff import api_token
+
+    return api_token(user)
 
 
 def outcome(response) -> Any:
@@ -450,3 +523,38 @@ def test_p18_admin_views_follow_each_roles_model_permissions(world):
                 failures.append(f"GET {name} as {role}: expected {expected}, got {actual}")
     assert failures == [], "\n".join(failures)
     assert checked > 200
+
+
+# --- the staff API and the second factor (issue 17 row 1) ------------------------------------
+
+def test_p18_staff_api_refuses_a_password_only_token_and_an_unverified_session(world):
+    """Every staff API URL (also those of apps added later) refuses staff who did not pass the
+    second factor: a session signed in with the password only, and a token without the second
+    factor (one issued before the account became staff); the token endpoint issues none."""
+    from accounts_app.models import ApiToken
+
+    names = [n for n in all_url_names() if n.startswith("api-staff")]
+    assert len(names) >= 10
+    for role in ("agent", "officer"):
+        user = world["people"][role]
+        refused = APIClient().post("/api/v1/auth/token/", {
+            "username": user.username, "password": "correct-horse-battery-42"}, format="json")
+        assert refused.status_code == 403 and refused.json()["code"] == "second_factor_required"
+        session = APIClient(raise_request_exception=False)
+        session.force_login(user)  # password only: django-otp has not verified this session
+        _token, key = ApiToken.objects.create(user=user, expiry=None)
+        token = APIClient(raise_request_exception=False)
+        token.credentials(HTTP_AUTHORIZATION=f"Token {key}", HTTP_X_ACCESS_REASON="matrix")
+        for name in names:
+            entry = MATRIX.get(name)
+            try:
+                url = reverse(name, kwargs=world["kwargs"][entry.kwargs] if entry and entry.kwargs
+                              else {})
+            except NoReverseMatch:  # a new URL whose matrix entry (with its kwargs) is missing;
+                continue            # the test above names it
+            has_right = entry is not None and entry.expect[role] != 403
+            for how, client in (("session", session), ("token", token)):
+                response = _request(client, "get", url)
+                assert response.status_code == 403, (role, how, name, response.content)
+                if has_right:  # without the right it is the plain 403 before anything else
+                    assert response.json()["code"] == "second_factor_required", (role, how, name)

@@ -12,7 +12,6 @@ from django.core.cache import cache
 from django.core.signals import request_finished, request_started
 from django.db import close_old_connections
 from hypothesis import HealthCheck, settings
-from rest_framework.authtoken.models import Token
 from schemathesis.checks import (
     content_type_conformance,
     not_a_server_error,
@@ -72,8 +71,11 @@ def tokens(make_user, officer):
     officer.is_staff = True
     officer.save(update_fields=["is_staff"])
     officer.groups.add(Group.objects.get(name="Privacy officer"))
-    return {role: Token.objects.create(user=who).key for role, who in
-            (("user", user), ("staff", officer))}
+    from tests.accounts_app.staff import api_token
+
+    # Issue 17: the staff token is issued with the second factor, as the token endpoint does.
+    return {"user_obj": user, **{role: api_token(who) for role, who in
+                                 (("user", user), ("staff", officer))}}
 
 
 @pytest.fixture
@@ -82,7 +84,7 @@ def real_ids(tokens):
     from consent_app.services import consent_grant
     from requests_app.services import request_file
 
-    user = Token.objects.get(key=tokens["user"]).user
+    user = tokens["user_obj"]
     event = consent_grant(user=user, purpose="marketing_email", channel="api")
     request, _sent = request_file(type="disclosure", channel="portal",
                                   details={}, subject=user)

@@ -110,7 +110,12 @@ def test_p18_the_api_offers_no_way_to_change_or_delete_evidence(evidence, alice,
     schema = SchemaGenerator().get_schema(request=None, public=True)
     writable = [(path, method) for path, ops in schema["paths"].items() for method in ops
                 if method in ("put", "patch", "delete")]
-    assert writable == [("/api/v1/accounts/me/", "patch")]  # the profile, not evidence
+    # The profile, and the incident register's working record and draft report items
+    # (APPI-26): neither is evidence. Each change of an incident is an append-only
+    # IncidentEvent, and a submitted report is frozen (409).
+    assert writable == [("/api/v1/accounts/me/", "patch"),
+                        ("/api/v1/staff/incidents/{id}/", "patch"),
+                        ("/api/v1/staff/incidents/{id}/reports/{stage}/", "patch")]
     api = APIClient()
     for user in (alice, officer):
         api.force_authenticate(user)

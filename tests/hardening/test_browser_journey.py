@@ -101,6 +101,11 @@ def test_p21_sign_up_disclose_download_then_delete_and_the_account_is_gone(
     page.check("#id_accept_policy")
     page.check("#id_consent_cross_border_storage")
     page.locator("#sign-up-form button[type=submit]").click()
+    page.wait_for_url("**/sign-up/sent/")  # issue 17: sign-up does not sign in
+    page.goto(page.base_url + "/en/sign-in/")
+    page.fill("#id_username", "kenji")
+    page.fill("#id_password", PASSWORD)
+    page.locator("form#sign-in-form button[type=submit]").click()
     page.wait_for_url("**/account/")
     user = User.objects.get(username="kenji")
     page.goto(page.base_url + "/en/account/contacts/new/")

@@ -25,6 +25,8 @@ PRODUCTION_ENV = {
     "DJANGO_ENV": "production",
     "SECRET_KEY": "a-long-random-production-secret-" + "k" * 40,
     "ALLOWED_HOSTS": "testserver,privacy.ccucaas.example",
+    "SITE_URL": "https://privacy.ccucaas.example",
+    "ANYMAIL_WEBHOOK_SECRET": "postmark-hook:Vh3q9-random-webhook-password",
 }
 
 
@@ -94,6 +96,119 @@ def test_p18_production_refuses_the_development_secret_key():
     assert "development SECRET_KEY" in result.stderr
 
 
+# --- no weak secrets, no plain links, authenticated webhooks (issue 17 rows 4, 8, 12) -----
+
+COMPOSE_KEY = "compose-only-secret-change-me"  # shipped in docker-compose.yml before issue 17
+
+
+def _production_check(**overrides: str) -> subprocess.CompletedProcess[str]:
+    return run_django_check(**{**PRODUCTION_ENV, **overrides})
+
+
+@pytest.mark.parametrize("key", [
+    COMPOSE_KEY,
+    "change-me-" + "x7" * 30,  # long, but a placeholder
+    "please-replace-me-with-a-real-secret-key-0123456789",
+    "django-insecure-" + "q1w2e3r4t5" * 5,
+    "short-but-random-9f8e7d6c",  # 25 characters
+    "ab" * 40,  # long, 2 distinct characters
+])
+def test_p18_production_refuses_weak_and_placeholder_secret_keys(key):
+    result = _production_check(SECRET_KEY=key)
+    assert result.returncode != 0
+    assert "SECRET_KEY" in result.stderr.splitlines()[-1], result.stderr[-1500:]
+
+
+def test_p18_production_with_the_compose_key_forges_no_unsubscribe_token():
+    """The attack of row 8: with compose's old key an unsubscribe token was forged offline and
+    a withdrawal written. Production settings now refuse to load with it, so no process that
+    could accept the forged token (web, worker) starts; nothing is written."""
+    code = ("import django; django.setup(); print('STARTED')")
+    env = subprocess_env(**{**PRODUCTION_ENV, "SECRET_KEY": COMPOSE_KEY})
+    result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=env,
+                            capture_output=True, text=True, timeout=60, check=False)
+    assert result.returncode != 0 and "STARTED" not in result.stdout
+    assert "placeholder SECRET_KEY" in result.stderr
+
+
+@pytest.mark.parametrize("site_url", ["http://privacy.ccucaas.example", "http://127.0.0.1:8000",
+                                      "privacy.ccucaas.example", "https://"])
+def test_p18_production_refuses_a_site_url_that_is_not_https(site_url):
+    result = _production_check(SITE_URL=site_url)
+    assert result.returncode != 0
+    assert "https:// SITE_URL" in result.stderr
+
+
+@pytest.mark.parametrize("secret", ["", "no-colon-here", "user:", ":password"])
+def test_p25_production_refuses_a_tracking_webhook_without_its_secret(secret):
+    result = _production_check(EMAIL_TRACKING_ESP="postmark", ANYMAIL_WEBHOOK_SECRET=secret)
+    assert result.returncode != 0
+    assert "ANYMAIL_WEBHOOK_SECRET" in result.stderr
+
+
+def test_p25_production_without_a_tracking_esp_needs_no_webhook_secret_and_mounts_none():
+    code = ("import django; django.setup(); from django.urls import resolve, Resolver404\n"
+            "try:\n    resolve('/anymail/postmark/tracking/'); print('MOUNTED')\n"
+            "except Resolver404:\n    print('NONE')")
+    env = subprocess_env(**{**PRODUCTION_ENV, "EMAIL_TRACKING_ESP": "",
+                            "ANYMAIL_WEBHOOK_SECRET": ""})
+    result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=env,
+                            capture_output=True, text=True, timeout=60, check=False)
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert result.stdout.strip().splitlines()[-1] == "NONE"
+    assert _production_check(EMAIL_TRACKING_ESP="", ANYMAIL_WEBHOOK_SECRET="").returncode == 0
+
+
+def test_p18_production_check_deploy_is_clean_with_good_secrets():
+    result = _production_check()
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def _compose_environment() -> dict[str, str]:
+    import yaml
+
+    return yaml.safe_load((ROOT / "docker-compose.yml").read_text())["services"]["web"]["environment"]
+
+
+def test_p18_compose_takes_secret_key_and_site_url_from_env_without_default():
+    env = _compose_environment()
+    assert re.fullmatch(r"\$\{SECRET_KEY:\?[^}]+\}", env["SECRET_KEY"]), env["SECRET_KEY"]
+    assert re.fullmatch(r"\$\{SITE_URL:\?[^}]+\}", env["SITE_URL"]), env["SITE_URL"]
+    text = (ROOT / "docker-compose.yml").read_text()
+    assert COMPOSE_KEY not in text
+    # Its cache is a Redis database of its own, not the broker's.
+    assert env["CACHE_URL"].startswith("redis://") and env["CACHE_URL"] != env["CELERY_BROKER_URL"]
+
+
+def _interpolate(value: str, dotenv: dict[str, str]) -> str:
+    """docker compose interpolation of ${VAR}, ${VAR:-default} and ${VAR:?error} (Compose
+    Specification, "Interpolation"): a missing ${VAR:?error} stops compose."""
+    def one(match: re.Match) -> str:
+        name, op, arg = match.group(1), match.group(2), match.group(3)
+        if dotenv.get(name):
+            return dotenv[name]
+        if op == ":?":
+            raise LookupError(arg)
+        return arg if op == ":-" else ""
+    return re.sub(r"\$\{([A-Z_][A-Z0-9_]*)(?:(:-|:\?)([^}]*))?\}", one, value)
+
+
+def test_p18_compose_environment_with_a_real_env_file_passes_the_deploy_checks():
+    env = _compose_environment()
+    with pytest.raises(LookupError):
+        _interpolate(env["SECRET_KEY"], {})  # no .env: compose refuses to start
+    dotenv = {"SECRET_KEY": PRODUCTION_ENV["SECRET_KEY"], "SITE_URL": "https://privacy.example"}
+    resolved = {name: _interpolate(str(value), dotenv) for name, value in env.items()}
+    result = run_django_check(**resolved)
+    # Only W008: compose serves plain HTTP on :8000 (SECURE_SSL_REDIRECT=false) for the TLS
+    # proxy in front of it; the settings load.
+    assert "System check identified 1 issue" in result.stderr + result.stdout, result.stderr
+    assert "security.W008" in result.stderr + result.stdout
+    assert "ImproperlyConfigured" not in result.stderr
+    result = run_django_check(**{**resolved, "SECRET_KEY": COMPOSE_KEY})
+    assert result.returncode != 0 and "SECRET_KEY" in result.stderr
+
+
 def test_p18_no_secret_has_a_default_in_production():
     """Every setting read from the environment whose name says secret/password/key/token either
     has no default or is one production requires (and then the default is refused)."""
@@ -102,7 +217,11 @@ def test_p18_no_secret_has_a_default_in_production():
     production = (settings_dir / "production.py").read_text()
     secret_name = re.compile(r"SECRET|PASSWORD|PASSWD|TOKEN|(?<![A-Z])KEY|_KEY|CREDENTIAL")
     with_default = re.findall(r"""env(?:\.\w+)?\(\s*["']([A-Z][A-Z0-9_]+)["'][^)]*default=""", base)
-    not_secret = {"THROTTLE_AUTH_TOKEN"}  # the rate of the token endpoint, e.g. "10/min"
+    not_secret = {"THROTTLE_AUTH_TOKEN",  # the rate of the token endpoint, e.g. "10/min"
+                  # rates and lifetimes, not secrets (issue 17)
+                  "PASSWORD_RESET_RATE_PER_EMAIL", "PASSWORD_RESET_RATE_PER_CLIENT",
+                  "PASSWORD_RESET_RATE_WINDOW_SECONDS", "STAFF_TOKEN_TTL_HOURS",
+                  "USER_TOKEN_TTL_DAYS"}
     secrets_with_default = {name for name in with_default if secret_name.search(name)} - not_secret
     required = set(re.findall(r"""_required\(\s*["']([A-Z][A-Z0-9_]+)["']""", production))
     assert secrets_with_default - required == set()

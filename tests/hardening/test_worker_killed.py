@@ -4,7 +4,6 @@ runs past the crashed worker's lease), finishes the propagation from beat's fulf
 the provider sees the same idempotency key again and so accepts one request, every internal
 source is erased once, and every email is sent exactly once."""
 
-import json
 import os
 import signal
 import subprocess
@@ -14,7 +13,6 @@ import threading
 import pytest
 from django.urls import reverse
 
-from ccucaas_privacy import clock
 from ccucaas_privacy.celery import app as celery_app
 from notifications_app.models import OutboundEmail
 from notifications_app.models import Status as MailStatus
@@ -24,7 +22,7 @@ from requests_app.models import DataSubjectRequest, Processor, Propagation, Requ
 from requests_app.services_fulfilment import LEASE
 from tests.conftest import ROOT, wait_for
 from tests.notifications_app.conftest import message_id_counts
-from tests.requests_app.fake_processor import FakeProcessor, opendsr_sign, rsa_key_and_certificate
+from tests.requests_app.fake_processor import FakeProcessor, rsa_key_and_certificate
 from tests.requests_app.fulfilment_data import rich_user
 
 pytestmark = [pytest.mark.services, pytest.mark.rule("P21"),
@@ -35,8 +33,8 @@ class IdempotentProcessor(FakeProcessor):
     """The fake provider, holding its first request open until released, and keeping one
     request per idempotency key (OpenDSR `subject_request_id`), as a real provider must."""
 
-    def __init__(self) -> None:
-        super().__init__()
+    def __init__(self, **kwargs) -> None:
+        super().__init__(**kwargs)
         self.hold = threading.Event()
         self.holding = threading.Event()
         handler = self.server.RequestHandlerClass
@@ -67,8 +65,10 @@ def shared(settings, tmp_path, monkeypatch):
     settings.ACCOUNT_CONTENT_DIR = tmp_path / "content"
     settings.PRIVATE_STORAGE = {"BACKEND": "django.core.files.storage.FileSystemStorage",
                                 "OPTIONS": {"location": str(tmp_path / "private")}}
-    key, cert = rsa_key_and_certificate()
-    monkeypatch.setenv("LIVE_OPENDSR_CERT", cert)
+    key, _cert = rsa_key_and_certificate()
+    # The fake provider is on 127.0.0.1: the test and both workers may reach it (issue 17).
+    monkeypatch.setenv("FULFILMENT_ALLOW_PRIVATE_ENDPOINTS", "1")
+    settings.FULFILMENT_ALLOW_PRIVATE_ENDPOINTS = True
     return {"key": key, "mail": mail}
 
 
@@ -95,11 +95,10 @@ def test_p21_a_worker_killed_mid_propagation_leaves_work_a_new_worker_finishes_o
     live_worker.stop()
     live_worker.env = subprocess_env(**_mail_env(shared))
     live_worker.start()
-    with IdempotentProcessor() as fake:
+    with IdempotentProcessor(key=shared["key"]) as fake:
         processor = Processor.objects.create(name="Analytics Co", purpose="analytics",
                                              country="US", connector="opendsr",
-                                             endpoint_url=fake.url,
-                                             certificate_env="LIVE_OPENDSR_CERT")
+                                             endpoint_url=fake.opendsr_url)
         user = rich_user(make_user)
         request, _sent = services.request_file(type="deletion", channel="portal", details={},
                                                subject=user)
@@ -150,11 +149,10 @@ def _finish(request, processor, fake, row, shared, client) -> None:
     assert RequestEvent.objects.filter(request=request, action="fulfilment_start").count() == 1
 
     # The provider confirms; the request completes.
-    body = json.dumps({"subject_request_id": str(row.public_id), "request_status": "completed",
-                       "status_callback_time": clock.now().isoformat()}).encode()
+    body, headers = fake.opendsr_callback(row, key=shared["key"])  # §8.6, as sent
     response = client.post(reverse("fulfilment-callback", args=[processor.pk]), data=body,
                            content_type="application/json",
-                           headers={"X-OpenDSR-Signature": opendsr_sign(shared["key"], body)})
+                           headers={k: v for k, v in headers.items() if k != "Content-Type"})
     assert response.status_code == 200
     assert DataSubjectRequest.objects.get(pk=request.pk).status == Status.COMPLETED
 

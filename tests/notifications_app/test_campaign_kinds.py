@@ -135,8 +135,11 @@ def test_p02_a_user_who_unsubscribes_mid_campaign_gets_nothing_more(outbox, gran
 # --- staff API ------------------------------------------------------------------------------
 
 def api(user) -> APIClient:
+    """A client with the token POST /api/v1/auth/token/ gives (staff: with the second factor)."""
+    from tests.accounts_app.staff import api_token
+
     client = APIClient()
-    client.force_authenticate(user)
+    client.credentials(HTTP_AUTHORIZATION=f"Token {api_token(user)}")
     return client
 
 

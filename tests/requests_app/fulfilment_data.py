@@ -78,7 +78,28 @@ def rich_user(make_user, *, staff=None):
     if staff is not None:
         staff_access_record(staff=staff, what="personal_data", reason="support ticket 42",
                             subject=user)
+    from incidents_app.services import incident_create  # a leak involved her data (issue 22)
+
+    incident_create(title="Leak", known_at=clock.now() - timedelta(hours=1), reported_by="SOC",
+                    description="Mis-sent email", data_items=["email"], affected_users=[user],
+                    actor=staff)
+    _agent_asked_for(user)
     return user
+
+
+def _agent_asked_for(user) -> None:
+    """An authorized agent asked, in her name, to opt out of sale (issue 23)."""
+    from django.conf import settings
+
+    from agents_app import services as drp
+    from tests.agents_app.drp_agent import DrpAgent
+
+    agent = DrpAgent("http://testserver/drp", agent_id="FULFILMENT_AGENT",
+                     business_id=settings.DRP["BUSINESS_ID"])
+    registered = drp.agent_save(agent_id=agent.agent_id, actor=None,
+                                fields={"name": "Fulfilment agent", "verify_key": agent.verify_key})
+    drp.drp_exercise(agent=registered, body=agent.sign(
+        agent.envelope(exercise="sale:opt-out", email=user.email, email_verified=False)))
 
 
 def reply(request, staff, text="返信します。"):

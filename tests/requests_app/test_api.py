@@ -8,10 +8,10 @@ import pytest
 import time_machine
 from rest_framework.test import APIClient
 
-from accounts_app.services import auth_token_issue
 from ccucaas_privacy import clock
 from notifications_app.models import OutboundEmail
 from requests_app.models import DataSubjectRequest, RequestEvent, Status
+from tests.accounts_app.staff import api_token
 from tests.requests_app.conftest import file_portal
 
 pytestmark = pytest.mark.django_db
@@ -21,11 +21,13 @@ ERROR_KEYS = {"type", "title", "status", "code", "detail"}
 
 @pytest.fixture
 def api():
-    """A client with the user's API token, as POST /api/v1/auth/token/ (the password) gave it."""
+    """A client with the user's API token, as POST /api/v1/auth/token/ (the password, and for
+    staff the second factor) gave it; staff also say why they open a request (P18)."""
     def _client(user=None) -> APIClient:
         client = APIClient()
         if user is not None:
-            client.credentials(HTTP_AUTHORIZATION=f"Token {auth_token_issue(user=user)}")
+            client.credentials(HTTP_AUTHORIZATION=f"Token {api_token(user)}",
+                               HTTP_X_ACCESS_REASON="Handling the request")
         return client
     return _client
 

@@ -40,13 +40,15 @@ def correction(make_user, run):
 
 
 def test_p21_accepted_items_are_applied_after_the_reply_rejected_ones_are_not(
-        correction, officer, run, monkeypatch):
+        correction, officer, run, monkeypatch, settings):
     user, request = correction
-    monkeypatch.setenv("TEST_HOOK_SECRET", "s3cret")
-    with FakeProcessor(webhook_secret="s3cret") as fake:
+    settings.FULFILMENT_ALLOW_PRIVATE_ENDPOINTS = True  # the fake provider is on 127.0.0.1
+    secret = "s3cret-webhook-key-of-32-bytes-or-more"
+    monkeypatch.setenv("PROCESSOR_SECRET_TEST_HOOK", secret)
+    with FakeProcessor(webhook_secret=secret) as fake:
         Processor.objects.create(name="Storage Co", purpose="storage", country="SG",
                                  connector="webhook", endpoint_url=f"{fake.url}/hook",
-                                 secret_env="TEST_HOOK_SECRET")
+                                 secret_env="PROCESSOR_SECRET_TEST_HOOK")
         run(fulfilment.correction_item_decide, request=request, index=0, accept=True,
             note="confirmed by the family register", actor=officer)
         run(fulfilment.correction_item_decide, request=request, index=1, accept=True, note="",

@@ -10,7 +10,6 @@ import zipfile
 import pytest
 from django.urls import reverse
 
-from ccucaas_privacy import clock
 from requests_app import services
 from requests_app import services_fulfilment as fulfilment
 from requests_app.models import (
@@ -22,7 +21,7 @@ from requests_app.models import (
 )
 from requests_app.packages import package_token
 from tests.conftest import wait_for
-from tests.requests_app.fake_processor import FakeProcessor, opendsr_sign, rsa_key_and_certificate
+from tests.requests_app.fake_processor import FakeProcessor, rsa_key_and_certificate
 from tests.requests_app.fulfilment_data import EMAIL, rich_user, scan, tables_of
 
 pytestmark = [pytest.mark.services,
@@ -37,8 +36,10 @@ def _shared_dirs(settings, tmp_path, monkeypatch):
     settings.ACCOUNT_CONTENT_DIR = tmp_path / "content"
     settings.PRIVATE_STORAGE = {"BACKEND": "django.core.files.storage.FileSystemStorage",
                                 "OPTIONS": {"location": str(tmp_path / "private")}}
-    key, cert = rsa_key_and_certificate()
-    monkeypatch.setenv("LIVE_OPENDSR_CERT", cert)
+    key, _cert = rsa_key_and_certificate()
+    # The fake provider is on 127.0.0.1: this process and the worker may reach it (issue 17).
+    monkeypatch.setenv("FULFILMENT_ALLOW_PRIVATE_ENDPOINTS", "1")
+    settings.FULFILMENT_ALLOW_PRIVATE_ENDPOINTS = True
     return key
 
 
@@ -67,11 +68,10 @@ def test_p21_worker_builds_the_package_after_the_reply(live_worker, make_user, o
 def test_p21_worker_erases_and_the_providers_signed_callback_completes(
         live_worker, make_user, officer, client, _shared_dirs):
     key = _shared_dirs
-    with FakeProcessor() as fake:
+    with FakeProcessor(key=key) as fake:
         processor = Processor.objects.create(name="Analytics Co", purpose="analytics",
                                              country="US", connector="opendsr",
-                                             endpoint_url=fake.url,
-                                             certificate_env="LIVE_OPENDSR_CERT")
+                                             endpoint_url=fake.opendsr_url)
         user = rich_user(make_user)
         request, _sent = services.request_file(type="deletion", channel="portal", details={},
                                                subject=user)
@@ -83,11 +83,10 @@ def test_p21_worker_erases_and_the_providers_signed_callback_completes(
             status="confirmed").exists(), timeout=60, what="every internal source to erase")
 
     row = Propagation.objects.get(processor=processor)
-    body = json.dumps({"subject_request_id": str(row.public_id), "request_status": "completed",
-                       "status_callback_time": clock.now().isoformat()}).encode()
+    body, headers = fake.opendsr_callback(row, key=key)  # §8.6, as the provider sends it
     response = client.post(reverse("fulfilment-callback", args=[processor.pk]), data=body,
                            content_type="application/json",
-                           headers={"X-OpenDSR-Signature": opendsr_sign(key, body)})
+                           headers={k: v for k, v in headers.items() if k != "Content-Type"})
     assert response.status_code == 200
     assert DataSubjectRequest.objects.get(pk=request.pk).status == Status.COMPLETED
     from requests_app.sources import all_sources

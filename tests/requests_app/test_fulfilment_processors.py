@@ -8,6 +8,7 @@ from datetime import timedelta
 
 import pytest
 import time_machine
+from django.conf import settings
 from django.urls import reverse
 
 from ccucaas_privacy import clock
@@ -20,7 +21,7 @@ from tests.requests_app.fake_processor import FakeProcessor, opendsr_sign, rsa_k
 from tests.requests_app.fulfilment_data import EMAIL, rich_user
 
 pytestmark = pytest.mark.django_db
-SECRET = "webhook-test-secret-0123456789"
+SECRET = "webhook-test-secret-0123456789-of-32-bytes"  # issue 17: at least 32 bytes
 
 
 @pytest.fixture(autouse=True)
@@ -39,18 +40,17 @@ def run(django_capture_on_commit_callbacks):
 
 
 @pytest.fixture
-def provider(monkeypatch):
-    key, cert = rsa_key_and_certificate()
-    monkeypatch.setenv("TEST_OPENDSR_CERT", cert)
-    monkeypatch.setenv("TEST_WEBHOOK_SECRET", SECRET)
+def provider(monkeypatch, settings):
+    settings.FULFILMENT_ALLOW_PRIVATE_ENDPOINTS = True  # the fake provider is on 127.0.0.1
+    monkeypatch.setenv("PROCESSOR_SECRET_TEST_WEBHOOK", SECRET)
     with FakeProcessor(webhook_secret=SECRET) as fake:
-        fake.key = key
+        # OpenDSR: the certificate comes from the processor's discovery (issue 24).
         fake.opendsr = Processor.objects.create(
             name="Analytics Co", purpose="analytics", country="US", connector="opendsr",
-            endpoint_url=fake.url, certificate_env="TEST_OPENDSR_CERT")
+            endpoint_url=fake.opendsr_url)
         fake.hook = Processor.objects.create(
             name="Storage Co", purpose="storage", country="SG", connector="webhook",
-            endpoint_url=f"{fake.url}/hook", secret_env="TEST_WEBHOOK_SECRET")
+            endpoint_url=f"{fake.url}/hook", secret_env="PROCESSOR_SECRET_TEST_WEBHOOK")
         fake.manual = Processor.objects.create(name="Payments KK", purpose="payment",
                                                country="JP", connector="manual")
         yield fake
@@ -68,12 +68,12 @@ def replied_deletion(make_user, officer, run, provider):
 
 
 def _opendsr_callback(client, provider, propagation, status="completed", key=None):
-    body = json.dumps({"controller_id": "ccucaas", "subject_request_id": str(propagation.public_id),
-                       "request_status": status, "api_version": "2.0",
-                       "status_callback_time": clock.now().isoformat()}).encode()
-    return client.post(reverse("fulfilment-callback", args=[provider.opendsr.pk]), data=body,
-                       content_type="application/json",
-                       headers={"X-OpenDSR-Signature": opendsr_sign(key or provider.key, body)})
+    """A §8.6 callback (issue 24: with status_callback_url and the processor-domain header)."""
+    url = reverse("fulfilment-callback", args=[provider.opendsr.pk])
+    body, headers = provider.opendsr_callback(propagation, status, key=key,
+                                              callback_url=settings.SITE_URL.rstrip("/") + url)
+    return client.post(url, data=body, content_type="application/json",
+                       headers={k: v for k, v in headers.items() if k != "Content-Type"})
 
 
 def _webhook_callback(client, provider, propagation, *, secret=SECRET, timestamp=None):
@@ -211,14 +211,16 @@ def test_manual_confirmation_needs_a_note_and_a_manual_provider(replied_deletion
     assert manual.request.events.filter(action="propagation_confirm_manual").count() == 0
 
 
-def test_a_providers_endpoint_typed_without_a_scheme_is_saved_as_https(rf):
+def test_a_providers_endpoint_typed_without_a_scheme_is_saved_as_https(rf, monkeypatch):
     from django.contrib.admin.sites import site
 
     from requests_app.admin_fulfilment import ProcessorAdmin
 
+    monkeypatch.setenv("PROCESSOR_SECRET_MAILER", SECRET)  # issue 17: webhooks need a secret
     form_class = ProcessorAdmin(Processor, site).get_form(rf.get("/"))
     form = form_class(data={"name": "Mailer", "purpose": Processor._meta.get_field(
         "purpose").choices[0][0], "country": "US", "connector": "webhook",
-        "endpoint_url": "dsr.mailer.example/hooks", "active": True})
+        "endpoint_url": "dsr.mailer.example/hooks", "secret_env": "PROCESSOR_SECRET_MAILER",
+        "active": True})
     assert form.is_valid(), form.errors
     assert form.cleaned_data["endpoint_url"] == "https://dsr.mailer.example/hooks"

@@ -1,0 +1,17 @@
+"""The policy matrix traces the statutory duty APPI-26 (issue 22) beside the policy's rules."""
+
+import pytest
+
+from ccucaas_privacy.policy_matrix import policy_matrix
+from tests.conftest import ROOT
+
+
+@pytest.mark.rule("APPI-26")
+def test_appi26_matrix_has_the_duty_with_its_code_and_tests_and_keeps_the_policy_rules_apart():
+    (duty,) = policy_matrix(ROOT, statutory=True)
+    assert duty.rule == "APPI-26"
+    assert any(ref.startswith("incidents_app/services.py") for ref in duty.code)
+    assert "ccucaas_privacy/clock.py" in {ref.split(":")[0] for ref in duty.code}
+    assert any("test_clock_leaks.py::" in ref for ref in duty.tests)
+    assert not duty.is_gap
+    assert "APPI-26" not in {t.rule for t in policy_matrix(ROOT)}
