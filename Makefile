@@ -9,7 +9,7 @@ STAMP := $(VENV)/.installed-stamp
 
 help:
 	@echo "make run   set up and run portal, admin, API, worker and beat on 127.0.0.1:8000"
-	@echo "make test  ruff, migration check and pytest"
+	@echo "make test  ruff, import layering (lint-imports), migration check and pytest"
 	@echo "make bench benchmarks against PostgreSQL and Redis (ONLY=<name> for one)"
 
 $(STAMP): pyproject.toml
@@ -43,6 +43,7 @@ lint: $(STAMP)
 	$(BIN)/ruff check .
 
 test: $(STAMP) var compilemessages lint
+	$(BIN)/lint-imports --no-cache --no-logo
 	$(BIN)/python manage.py makemigrations --check --dry-run
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 

@@ -17,6 +17,7 @@ from accounts_app.models import (
     User,
     VisitorLog,
 )
+from ccucaas_privacy.admin import ReadOnlyAdmin
 
 
 @admin.register(User)
@@ -42,24 +43,16 @@ class UserAdmin(PersonalDataAccessMixin, DjangoUserAdmin):
             credentials_end_all(user=obj, reason="deactivated")
 
 
-class ReadOnlyAdmin(PersonalDataAccessMixin, admin.ModelAdmin):
-    """Personal data is changed by its owner or through requests, not edited in the admin."""
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
+class PersonalDataAdmin(PersonalDataAccessMixin, ReadOnlyAdmin):
+    """Personal data is changed by its owner or through requests, not edited in the admin;
+    each view asks the P18 reason and is logged."""
 
 
 @admin.register(ProfileChange)
-class ProfileChangeAdmin(ReadOnlyAdmin):
+class ProfileChangeAdmin(PersonalDataAdmin):
     list_display = ("user", "field", "old_value", "new_value", "channel", "changed_at")
     list_select_related = ("user",)
     search_fields = ("user__username",)
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(AccountClosure)
@@ -68,7 +61,7 @@ class AccountClosureAdmin(ProfileChangeAdmin):
 
 
 @admin.register(PersistentLogin)
-class PersistentLoginAdmin(ReadOnlyAdmin):
+class PersistentLoginAdmin(PersonalDataAdmin):
     list_display = ("user", "email", "browser", "os", "last_used_at", "expires_at", "revoked_at")
     list_select_related = ("user",)
     search_fields = ("user__username", "email")
@@ -76,54 +69,54 @@ class PersistentLoginAdmin(ReadOnlyAdmin):
 
 
 @admin.register(Contact)
-class ContactAdmin(ReadOnlyAdmin):
+class ContactAdmin(PersonalDataAdmin):
     list_display = ("name", "user", "created_at")
     list_select_related = ("user",)
     search_fields = ("user__username",)
 
 
 @admin.register(ContentFile)
-class ContentFileAdmin(ReadOnlyAdmin):
+class ContentFileAdmin(PersonalDataAdmin):
     list_display = ("name", "user", "size_bytes", "storage_region", "created_at")
     list_select_related = ("user",)
     list_filter = ("storage_region",)
 
 
 @admin.register(UsageRecord)
-class UsageRecordAdmin(ReadOnlyAdmin):
+class UsageRecordAdmin(PersonalDataAdmin):
     list_display = ("user", "feature", "occurred_at", "storage_used_bytes")
     list_select_related = ("user",)
     list_filter = ("feature",)
 
 
 @admin.register(UsageDaily)
-class UsageDailyAdmin(ReadOnlyAdmin):
+class UsageDailyAdmin(PersonalDataAdmin):
     list_display = ("user", "day", "feature", "count", "storage_used_bytes")
     list_select_related = ("user",)
 
 
 @admin.register(VisitorLog)
-class VisitorLogAdmin(ReadOnlyAdmin):
+class VisitorLogAdmin(PersonalDataAdmin):
     list_display = ("occurred_at", "user", "ip", "method", "path", "status_code", "browser", "os")
     list_select_related = ("user",)
     list_filter = ("status_code",)
 
 
 @admin.register(PaymentReference)
-class PaymentReferenceAdmin(ReadOnlyAdmin):
+class PaymentReferenceAdmin(PersonalDataAdmin):
     list_display = ("user", "processor", "brand", "last4", "exp_month", "exp_year")
     list_select_related = ("user",)
 
 
 @admin.register(ForumPost)
-class ForumPostAdmin(ReadOnlyAdmin):
+class ForumPostAdmin(PersonalDataAdmin):
     list_display = ("title", "user", "published", "created_at")
     list_select_related = ("user",)
     list_filter = ("published",)
 
 
 @admin.register(StaffAccess)
-class StaffAccessAdmin(admin.ModelAdmin):
+class StaffAccessAdmin(ReadOnlyAdmin):
     """P18 evidence: read-only for privacy officers; nobody adds, changes or deletes rows."""
 
     list_display = ("created_at", "staff", "subject_label", "what", "object_ref", "reason")
@@ -133,12 +126,3 @@ class StaffAccessAdmin(admin.ModelAdmin):
     date_hierarchy = "created_at"
     readonly_fields = ("created_at", "staff", "subject", "subject_label", "what", "object_ref",
                        "path", "reason")
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

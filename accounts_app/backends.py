@@ -3,6 +3,8 @@
 from axes.backends import AxesStandaloneBackend
 from django.http import HttpRequest
 
+from ccucaas_privacy.rules import enforces
+
 
 class LoginThrottleBackend(AxesStandaloneBackend):
     """Refuses sign-in attempts while the username + IP pair is locked out.
@@ -12,12 +14,14 @@ class LoginThrottleBackend(AxesStandaloneBackend):
     to throttle, so it is left to the next backend instead of failing.
     """
 
+    @enforces("P03")
     def authenticate(self, request: HttpRequest | None, username=None, password=None, **kwargs):
         if request is None:
             return None
         return super().authenticate(request, username=username, password=password, **kwargs)
 
 
+@enforces("P03")
 def lockout_username(request: HttpRequest, credentials: dict | None) -> str:
     """Count `Alice` and `alice` as one username (sign-in ignores case, P03)."""
     username = (credentials or {}).get("username")

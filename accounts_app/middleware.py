@@ -11,6 +11,7 @@ from django.http import HttpRequest, HttpResponse
 from accounts_app.useragent import agent_parse
 from ccucaas_privacy import clock
 from ccucaas_privacy.client_address import client_address
+from ccucaas_privacy.rules import enforces
 
 logger = logging.getLogger(__name__)
 
@@ -36,6 +37,7 @@ def _time_zone(request: HttpRequest) -> str:
     return value if _TIME_ZONE_RE.fullmatch(value) else ""
 
 
+@enforces("P10")
 def visitor_log_entry(request: HttpRequest, response: HttpResponse, occurred_at) -> dict:
     """The P10 fields of one request, truncated to their columns."""
     user = getattr(request, "user", None)

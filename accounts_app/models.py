@@ -13,6 +13,7 @@ from django.db.models.functions import Lower
 from django.utils.translation import gettext_lazy as _
 
 from accounts_app.validators import CARD_NUMBER_PATTERN, validate_last4, validate_no_card_number
+from ccucaas_privacy.evidence import AppendOnlyModel
 
 
 class Language(models.TextChoices):
@@ -64,31 +65,6 @@ class User(AbstractUser):
 
     def __str__(self) -> str:
         return self.username
-
-
-class AppendOnlyQuerySet(models.QuerySet):
-    """Evidence rows: bulk update and delete are refused (a user's erasure cascades in SQL)."""
-
-    def update(self, **kwargs):
-        raise TypeError(f"{self.model.__name__} rows are append-only.")
-
-    def delete(self):
-        raise TypeError(f"{self.model.__name__} rows are append-only.")
-
-
-class AppendOnlyModel(models.Model):
-    objects = AppendOnlyQuerySet.as_manager()
-
-    class Meta:
-        abstract = True
-
-    def save(self, *args, **kwargs):
-        if not self._state.adding:
-            raise TypeError(f"{type(self).__name__} rows are append-only.")
-        super().save(*args, **kwargs)
-
-    def delete(self, *args, **kwargs):
-        raise TypeError(f"{type(self).__name__} rows are append-only.")
 
 
 class ProfileChange(AppendOnlyModel):

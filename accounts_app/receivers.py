@@ -1,6 +1,8 @@
-"""What accounts_app does when other apps report something."""
+"""What accounts_app does when a lower app reports something (through that app's hooks,
+ccucaas_privacy.hooks; registered from AccountsAppConfig.ready())."""
 
-from consent_app.signals import consent_withdrawn
+from accounts_app.services import persistent_logins_revoke_all
+from consent_app.hooks import consent_withdrawn
 
 PERSISTENT_LOGIN = "persistent_login"
 
@@ -8,10 +10,8 @@ PERSISTENT_LOGIN = "persistent_login"
 def _revoke_persistent_logins(*, user, purpose: str, **_) -> None:
     """P11: withdrawing consent to persistent login ends every kept-signed-in browser."""
     if purpose == PERSISTENT_LOGIN:
-        from accounts_app.services import persistent_logins_revoke_all
-
         persistent_logins_revoke_all(user=user, reason="consent_withdrawn")
 
 
 def connect() -> None:
-    consent_withdrawn.connect(_revoke_persistent_logins, dispatch_uid="accounts_revoke_persistent_logins")
+    consent_withdrawn.register(_revoke_persistent_logins)

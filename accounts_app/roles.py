@@ -12,8 +12,7 @@ does not exist (yet) is simply not granted.
 
 from django.db import transaction
 
-PRIVACY_OFFICER = "Privacy officer"
-SUPPORT_AGENT = "Support agent"
+from ccucaas_privacy.staff import PRIVACY_OFFICER, SUPPORT_AGENT
 
 ALL = "*"
 VIEW = ("view",)

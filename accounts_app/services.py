@@ -17,9 +17,9 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.urls import reverse
 from django.utils import translation
-from django.utils.module_loading import import_string
 from django.utils.translation import gettext_lazy as _
 
+from accounts_app.hooks import account_closed
 from accounts_app.models import (
     AccountClosure,
     AccountSession,
@@ -31,6 +31,11 @@ from accounts_app.models import (
 from accounts_app.useragent import agent_parse
 from ccucaas_privacy import clock
 from ccucaas_privacy.errors import DomainError
+from ccucaas_privacy.rules import enforces
+from consent_app.selectors import policy_version_current
+from consent_app.services import consent_grant, policy_accept
+from notifications_app.campaigns import campaign_enroll_user
+from notifications_app.services import notification_queue
 
 EMAIL_CONFIRMATION_KIND = "account_email_confirmation"
 PASSWORD_RESET_KIND = "account_password_reset"  # noqa: S105 - an email kind, not a secret
@@ -77,6 +82,7 @@ def _localised_path(language: str, viewname: str, *args: Any) -> str:
         return reverse(viewname, args=args)
 
 
+@enforces("P01", "P02", "P07")
 @transaction.atomic
 def account_sign_up(
     *,
@@ -98,8 +104,6 @@ def account_sign_up(
     an email instead (issue 17): the caller answers the same either way, so sign-up does not
     tell whether an address is registered. The password is hashed all the same (same time)."""
     # Imported here: the consent app builds on the accounts app, not the other way round.
-    from consent_app.selectors import policy_version_current
-    from consent_app.services import consent_grant, policy_accept
 
     missing = {}
     if not accept_policy:
@@ -136,7 +140,6 @@ def account_sign_up(
                       policy_version=version, **meta)
     email_confirmation_queue(user=user)
     # P25/P17: a notice published before sign-up and not yet in effect reaches this user too.
-    from notifications_app.campaigns import campaign_enroll_user
 
     campaign_enroll_user(user=user)
     return user
@@ -149,8 +152,6 @@ def _email_digest(email: str) -> str:
 @transaction.atomic
 def email_confirmation_queue(*, user: User):
     """Queue the email asking the user to confirm their address (one per address)."""
-    from notifications_app.services import notification_queue
-
     token = signing.dumps({"u": user.pk, "e": _email_digest(user.email)},
                           salt=EMAIL_CONFIRMATION_SALT)
     path = _localised_path(user.language, "accounts:confirm-email", token)
@@ -162,6 +163,7 @@ def email_confirmation_queue(*, user: User):
     )
 
 
+@enforces("P01")
 @transaction.atomic
 def account_email_confirm(*, token: str) -> User:
     """Mark the address confirmed; the link expires and stops working if the address changed."""
@@ -181,6 +183,7 @@ def account_email_confirm(*, token: str) -> User:
     return user
 
 
+@enforces("P21")
 @transaction.atomic
 def profile_update(*, user: User, changes: dict[str, Any], channel: str) -> list[ProfileChange]:
     """P21: self-service correction. Validates everything first; logs each changed field."""
@@ -212,8 +215,6 @@ def profile_update(*, user: User, changes: dict[str, Any], channel: str) -> list
 @transaction.atomic
 def password_reset_email_queue(*, user: User, reset_path: str, token: str):
     """Password reset by email, through the outbox (never `send_mail`)."""
-    from notifications_app.services import notification_queue
-
     return notification_queue(
         kind=PASSWORD_RESET_KIND,
         cause=f"account:{user.pk}:password-reset:{hashlib.sha256(token.encode()).hexdigest()[:16]}",
@@ -226,6 +227,7 @@ def session_key_hash(session_key: str) -> str:
     return hashlib.sha256(session_key.encode()).hexdigest()
 
 
+@enforces("P11")
 @transaction.atomic
 def persistent_login_create(*, user: User, session_key: str, user_agent: str = "",
                             ip: str | None = None) -> PersistentLogin:
@@ -234,8 +236,6 @@ def persistent_login_create(*, user: User, session_key: str, user_agent: str = "
     Ticking the box is the user's choice of a persistent cookie: the consent ledger records it
     as the `persistent_login` purpose (idempotent while granted).
     """
-    from consent_app.services import consent_grant
-
     now = clock.now()
     agent = agent_parse(user_agent)
     login = PersistentLogin.objects.create(
@@ -265,6 +265,7 @@ def _sessions_delete(*, user: User, key_hashes: set[str] | None = None) -> int:
     return deleted
 
 
+@enforces("P11")
 @transaction.atomic
 def persistent_login_revoke(*, login: PersistentLogin, reason: str = "revoked") -> PersistentLogin:
     """P11: end one persistent login; its session is deleted, so that browser is signed out."""
@@ -277,6 +278,7 @@ def persistent_login_revoke(*, login: PersistentLogin, reason: str = "revoked") 
     return login
 
 
+@enforces("P11")
 @transaction.atomic
 def persistent_logins_revoke_all(*, user: User, reason: str = "revoked") -> int:
     """P11: end every persistent login of the user at once."""
@@ -289,6 +291,7 @@ def persistent_logins_revoke_all(*, user: User, reason: str = "revoked") -> int:
     return len(logins)
 
 
+@enforces("P11")
 @transaction.atomic
 def persistent_login_end(*, session_key: str | None) -> None:
     """P11: signing out ends the persistent login of that browser."""
@@ -298,24 +301,22 @@ def persistent_login_end(*, session_key: str | None) -> None:
         ).update(revoked_at=clock.now(), revoked_reason="signed_out")
 
 
+@enforces("P21")
 @transaction.atomic
 def account_close(*, user: User, reason: str = "", channel: str) -> AccountClosure:
     """Close the account: deactivate it, end every login and record why.
 
-    `settings.ACCOUNT_CLOSE_HOOK` (a dotted path, called with `user` and `closure` inside this
-    transaction) is where the requests app starts the deletion request (P21).
+    Calls the `account_closed` hook (accounts_app/hooks.py) with `user` and `closure` inside this
+    transaction: requests_app files the deletion request there (P21).
     """
     user = User.objects.select_for_update().get(pk=user.pk)
     if not user.is_active:
         raise DomainError(str(_("This account is already closed.")), code="closed", status=409)
     closure = AccountClosure.objects.create(user=user, reason=reason[:2000], channel=channel)
-    user.is_active = False
-    user.save(update_fields=["is_active", "updated_at"])
-    from accounts_app.services_auth import credentials_end_all
+    from accounts_app.services_auth import account_deactivate  # services_auth imports this module
 
-    credentials_end_all(user=user, reason="closed")  # tokens, sessions, kept logins
-    if settings.ACCOUNT_CLOSE_HOOK:
-        import_string(settings.ACCOUNT_CLOSE_HOOK)(user=user, closure=closure)
+    account_deactivate(user=user, reason="closed")  # tokens, sessions, kept logins
+    account_closed.call(user=user, closure=closure)
     return closure
 
 
@@ -346,6 +347,7 @@ def _api_password_confirmed(user: User) -> None:
     user.api_password_confirmed_at = now
 
 
+@enforces("P03")
 def auth_token_issue(*, user: User, otp: str = "") -> str:
     """The key of a new API token (django-rest-knox, expiring; see
     `services_auth.api_token_issue`, which also needs `otp` for staff). Called once the

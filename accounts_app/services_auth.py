@@ -40,6 +40,7 @@ from accounts_app.services import (
 from ccucaas_privacy import clock
 from ccucaas_privacy.errors import DomainError
 from ccucaas_privacy.ratelimit import rate_limit_hit
+from notifications_app.services import notification_queue
 
 logger = logging.getLogger(__name__)
 EMAIL_CHANGE_CONFIRM_KIND = "account_email_change_confirm"
@@ -118,6 +119,15 @@ def credentials_end_all(*, user: User, reason: str, keep_session_key: str | None
         revoked_at=clock.now(), revoked_reason=reason)
     AccountSession.objects.filter(user=user).exclude(session_key=keep_session_key or "").delete()
     api_tokens_revoke_all(user=user)
+
+
+@transaction.atomic
+def account_deactivate(*, user: User, reason: str) -> None:
+    """Deactivate the account and end every login of it at once: API tokens, sessions, kept
+    logins (P11). Closing the account and a deletion (requests_app's fulfilment) both do this."""
+    User.objects.filter(pk=user.pk).update(is_active=False, updated_at=clock.now())
+    user.is_active = False
+    credentials_end_all(user=user, reason=reason)
 
 
 @transaction.atomic
@@ -215,8 +225,6 @@ def email_change_request(*, user: User, new_email: str, channel: str) -> EmailCh
 
 
 def _email_change_mails_queue(*, user: User, change: EmailChange) -> None:
-    from notifications_app.services import notification_queue
-
     ref = str(change.public_id)
     confirm = signing.dumps({"c": ref}, salt=EMAIL_CHANGE_CONFIRM_SALT)
     undo = signing.dumps({"c": ref}, salt=EMAIL_CHANGE_UNDO_SALT)
@@ -296,8 +304,6 @@ def email_change_undo(*, token: str) -> User:
 def sign_up_existing_notify(*, email: str) -> None:
     """Someone signed up with an address that has an account: its owner is told (outbox),
     the one who signed up learns nothing."""
-    from notifications_app.services import notification_queue
-
     owner = User.objects.filter(email__iexact=email).first()
     if owner is None:
         return

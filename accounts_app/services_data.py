@@ -25,6 +25,7 @@ from accounts_app.models import (
 )
 from ccucaas_privacy import clock
 from ccucaas_privacy.errors import DomainError
+from ccucaas_privacy.rules import enforces
 
 CONTACT_FIELDS = ("name", "email", "postal_address", "phone")
 CONTACT_IMPORT_MAX_ROWS = 1000
@@ -39,6 +40,7 @@ def _contact_clean_save(contact: Contact) -> Contact:
     return contact
 
 
+@enforces("P04")
 @transaction.atomic
 def contact_create(*, user: User, name: str, email: str = "", postal_address: str = "",
                    phone: str = "") -> Contact:
@@ -46,6 +48,7 @@ def contact_create(*, user: User, name: str, email: str = "", postal_address: st
                                        postal_address=postal_address, phone=phone))
 
 
+@enforces("P04")
 @transaction.atomic
 def contact_update(*, contact: Contact, **changes: str) -> Contact:
     for name, value in changes.items():
@@ -80,6 +83,7 @@ def _decode_csv(data: bytes) -> str:
     raise ContactImportError(str(_("The file is not UTF-8 or Shift_JIS text.")), [])
 
 
+@enforces("P04")
 @transaction.atomic
 def contacts_import_csv(*, user: User, data: bytes) -> list[Contact]:
     """P04: import contacts from CSV (header: name,email,postal_address,phone).
@@ -123,6 +127,7 @@ def contacts_import_csv(*, user: User, data: bytes) -> list[Contact]:
 
 # --- Account content (P07) --------------------------------------------------------------------
 
+@enforces("P07")
 @transaction.atomic
 def content_file_create(*, user: User, upload: UploadedFile, storage_region: str) -> ContentFile:
     if upload.size > settings.ACCOUNT_CONTENT_MAX_BYTES:
@@ -155,6 +160,7 @@ def content_file_delete(*, content: ContentFile) -> None:
 
 # --- Usage (P06) ------------------------------------------------------------------------------
 
+@enforces("P06")
 @transaction.atomic
 def usage_record(*, user: User, feature: str, storage_used_bytes: int | None = None) -> UsageRecord:
     """P06: one use of a feature, with the storage the account uses at that moment."""
@@ -165,6 +171,7 @@ def usage_record(*, user: User, feature: str, storage_used_bytes: int | None = N
                                       storage_used_bytes=storage_used_bytes)
 
 
+@enforces("P06")
 @transaction.atomic
 def usage_rollup(*, day: date) -> int:
     """P06: recompute the per-day counts per user and feature for one JST day (idempotent)."""
@@ -181,6 +188,7 @@ def usage_rollup(*, day: date) -> int:
 
 # --- Visitor log (P10) ------------------------------------------------------------------------
 
+@enforces("P10")
 @transaction.atomic
 def visitor_logs_write(*, entries: list[dict[str, Any]]) -> int:
     """P10: write visitor-log entries with one INSERT."""
@@ -190,6 +198,7 @@ def visitor_logs_write(*, entries: list[dict[str, Any]]) -> int:
 VISITOR_LOG_PURGE_BATCH = 5000
 
 
+@enforces("P10")
 def visitor_logs_purge() -> int:
     """P10: delete entries older than VISITOR_LOG_RETENTION_DAYS, in short batches."""
     cutoff = clock.now() - timedelta(days=settings.VISITOR_LOG_RETENTION_DAYS)
@@ -205,6 +214,7 @@ def visitor_logs_purge() -> int:
 
 # --- Payment references (P09) -----------------------------------------------------------------
 
+@enforces("P09")
 @transaction.atomic
 def payment_reference_create(*, user: User, processor: str, processor_token: str, brand: str,
                              last4: str, exp_month: int, exp_year: int) -> PaymentReference:

@@ -14,6 +14,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from accounts_app.models import StaffAccess, StaffAccessKind
 from ccucaas_privacy import clock
 from ccucaas_privacy.errors import DomainError
+from ccucaas_privacy.rules import enforces
 
 REASON_MAX_CHARS = 500
 RECOVERY_CODES = 10
@@ -27,6 +28,7 @@ def subject_label_for(*, subject=None, email: str = "") -> str:
     return (email or "?")[:254]
 
 
+@enforces("P18")
 def staff_access_record(*, staff, what: str, reason: str, subject=None, subject_label: str = "",
                         object_ref: str = "", path: str = "",
                         now: datetime | None = None) -> StaffAccess:

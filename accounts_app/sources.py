@@ -1,5 +1,5 @@
 """The personal data accounts_app holds, as data sources of the fulfilment registry
-(requests_app.sources; DESIGN section 6; RULES.md P01, P04, P06, P07, P09, P10, P11, P21).
+(ccucaas_privacy.datasources; DESIGN section 6; RULES.md P01, P04, P06, P07, P09, P10, P11, P21).
 
 Erasing the profile pseudonymises the account row instead of deleting it: the consent ledger
 (kept as evidence) still points at it. The fulfilment engine erases the profile last, after every
@@ -19,8 +19,15 @@ from accounts_app.models import (
     StaffAccess,
     User,
 )
-from requests_app.sources import DataSource, ErasureResult, register
-from requests_app.sources.base import UserRowsSource, iso, stream
+from ccucaas_privacy.datasources import (
+    DataSource,
+    ErasureResult,
+    UserRowsSource,
+    iso,
+    register,
+    stream,
+)
+from ccucaas_privacy.evidence import evidence_erase
 
 # Staff two-factor devices (django-otp) hold a user foreign key too.
 OTP_DEVICE_MODELS = ("otp_totp.TOTPDevice", "otp_static.StaticDevice")
@@ -102,9 +109,9 @@ class ProfileChangeSource(DataSource):
 
     def erase(self, user):
         # Append-only for everyone else; erasure is the one sanctioned delete (P21).
-        changes = ProfileChange.objects.filter(user=user)
-        closures = AccountClosure.objects.filter(user=user)
-        erased = changes._raw_delete(changes.db) + closures._raw_delete(closures.db)
+        reason = f"P21 erasure of the user's {self.category}"
+        erased = (evidence_erase(ProfileChange.objects.filter(user=user), reason=reason)
+                  + evidence_erase(AccountClosure.objects.filter(user=user), reason=reason))
         return ErasureResult(erased=erased)
 
 

@@ -10,6 +10,8 @@ import re
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from ccucaas_privacy.rules import enforces
+
 # Used both in Python and in the database CHECK constraints (PostgreSQL and SQLite REGEXP).
 CARD_NUMBER_PATTERN = r"([0-9][ -]?){12,18}[0-9]"
 _CARD_NUMBER_RE = re.compile(CARD_NUMBER_PATTERN)
@@ -19,6 +21,7 @@ def contains_card_number(value: object) -> bool:
     return isinstance(value, str) and bool(_CARD_NUMBER_RE.search(value))
 
 
+@enforces("P09")
 def validate_no_card_number(value: object) -> None:
     if contains_card_number(value):
         raise ValidationError(

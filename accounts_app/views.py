@@ -28,6 +28,7 @@ from accounts_app.forms import (
 from accounts_app.middleware import PERSISTENT_LOGIN_SESSION_KEY, PERSISTENT_LOGIN_TOUCHED_KEY
 from accounts_app.models import User
 from ccucaas_privacy.errors import DomainError
+from consent_app.selectors import policy_version_current
 
 MODEL_BACKEND = "django.contrib.auth.backends.ModelBackend"
 
@@ -60,15 +61,7 @@ def sign_up(request: HttpRequest) -> HttpResponse:
             # (its owner got an email instead); not signed in, so nothing tells them apart.
             return redirect("accounts:sign-up-sent")
     return render(request, "accounts_app/sign_up.html", {"form": form,
-                                                         "policy": _current_policy()})
-
-
-def _current_policy():
-    try:
-        from consent_app.selectors import policy_version_current
-    except ImportError:
-        return None
-    return policy_version_current()
+                                                         "policy": policy_version_current()})
 
 
 def sign_in(request: HttpRequest) -> HttpResponse:

@@ -24,21 +24,11 @@ from accounts_app.admin_access import PersonalDataAccessMixin
 from agents_app import services
 from agents_app.models import Agent, AgentChange, CallbackAttempt, DrpRequest, StatusCallback
 from agents_app.registry import agent_fields_clean
+from ccucaas_privacy.admin import ReadOnlyAdmin, ReadOnlyInline
 from ccucaas_privacy.errors import DomainError
 
 EDITABLE = ["name", "verify_key", "web_url", "identity_assurance_url", "technical_contact",
             "business_contact", "active"]
-
-
-class ReadOnlyInline(admin.TabularInline):
-    extra = 0
-    can_delete = False
-
-    def has_add_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
 
 
 class AgentChangeInline(ReadOnlyInline):
@@ -123,21 +113,8 @@ class AgentAdmin(admin.ModelAdmin):
             "title": _("Import agents.json")})
 
 
-class EvidenceAdmin(admin.ModelAdmin):
-    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
-
-    def has_add_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False
-
-
 @admin.register(AgentChange)
-class AgentChangeAdmin(EvidenceAdmin):
+class AgentChangeAdmin(ReadOnlyAdmin):
     list_display = ["created_at", "agent", "action", "actor"]
     list_select_related = ["agent", "actor"]
 
@@ -149,7 +126,7 @@ class CallbackInline(ReadOnlyInline):
 
 
 @admin.register(DrpRequest)
-class DrpRequestAdmin(PersonalDataAccessMixin, EvidenceAdmin):
+class DrpRequestAdmin(PersonalDataAccessMixin, ReadOnlyAdmin):
     subject_field = "user"
     list_display = ["received_at", "agent", "exercise", "state", "request_link", "final"]
     list_filter = ["agent", "exercise", "final"]
@@ -176,7 +153,7 @@ class AttemptInline(ReadOnlyInline):
 
 
 @admin.register(StatusCallback)
-class StatusCallbackAdmin(EvidenceAdmin):
+class StatusCallbackAdmin(ReadOnlyAdmin):
     list_display = ["created_at", "drp_request", "state", "attempts", "delivered_at"]
     list_filter = ["state"]
     list_select_related = ["drp_request__agent"]

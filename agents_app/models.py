@@ -13,7 +13,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from requests_app.models import AppendOnlyQuerySet
+from ccucaas_privacy.evidence import AppendOnlyModel
 
 
 class Agent(models.Model):
@@ -40,7 +40,7 @@ class Agent(models.Model):
         return f"{self.name} ({self.agent_id})"
 
 
-class AgentChange(models.Model):
+class AgentChange(AppendOnlyModel):
     """Append-only log of every change to the registry: who, what, before and after."""
 
     agent = models.ForeignKey(Agent, on_delete=models.PROTECT, related_name="changes",
@@ -50,8 +50,6 @@ class AgentChange(models.Model):
     action = models.CharField(_("action"), max_length=20)  # create / update / import
     changes = models.JSONField(_("changes"), default=dict)
     created_at = models.DateTimeField(_("time"), default=timezone.now)
-
-    objects = AppendOnlyQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("agent registry change")
@@ -186,7 +184,7 @@ class StatusCallback(models.Model):
         return f"{self.drp_request_id} {self.payload.get('status')} {self.state}"
 
 
-class CallbackAttempt(models.Model):
+class CallbackAttempt(AppendOnlyModel):
     """Append-only record of each delivery attempt: when, the HTTP status or the error."""
 
     callback = models.ForeignKey(StatusCallback, on_delete=models.CASCADE,
@@ -194,8 +192,6 @@ class CallbackAttempt(models.Model):
     created_at = models.DateTimeField(_("time"), default=timezone.now)
     http_status = models.PositiveIntegerField(_("HTTP status"), null=True, blank=True)
     error = models.CharField(_("error"), max_length=500, blank=True)
-
-    objects = AppendOnlyQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("callback attempt")

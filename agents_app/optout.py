@@ -4,12 +4,14 @@ thing is provision to third parties with the user's permission, so every granted
 
 from django.utils.translation import gettext as _
 
+from ccucaas_privacy.rules import enforces
 from consent_app import selectors as consent_selectors
 from consent_app import services as consent_services
 from consent_app.models import Channel as ConsentChannel
 from consent_app.purposes import THIRD_PARTY_PROVISION
 
 
+@enforces("P15")
 def sale_opt_out(*, user, agent) -> str:
     """Withdraw each third-party-provision consent; returns the processing details."""
     withdrawn = []

@@ -5,8 +5,7 @@ changes a staff member made."""
 from django.utils.translation import gettext_lazy as _
 
 from agents_app.models import AgentChange, DrpRequest
-from requests_app.sources import DataSource, ErasureResult, register
-from requests_app.sources.base import iso
+from ccucaas_privacy.datasources import DataSource, ErasureResult, iso, register
 
 
 class AgentRequestSource(DataSource):

@@ -49,19 +49,21 @@ def _users(n: int) -> None:
 
 
 def _cleanup() -> None:
-    """Remove bench campaigns with their rows. Campaign events are append-only in the model
-    layer; the benchmark's own rows are removed with SQL."""
+    """Remove bench campaigns with their rows. Campaign events are append-only evidence: the
+    benchmark's own are erased through the one erasure path; the other rows with SQL."""
     from django.db import connection
 
+    from ccucaas_privacy.evidence import evidence_erase
     from consent_app.models import PolicyVersion
-    from notifications_app.models_campaigns import Campaign
+    from notifications_app.models_campaigns import Campaign, CampaignEvent
 
     ids = list(Campaign.objects.filter(title_en__startswith="bench ").values_list("pk", flat=True)
                ) + list(Campaign.objects.filter(policy_version__version__startswith="b-")
                         .values_list("pk", flat=True))
+    evidence_erase(CampaignEvent.objects.filter(campaign_id__in=ids),
+                   reason="benchmark clean-up of its own campaigns")
     with connection.cursor() as cur:
         for pk in ids:
-            cur.execute("DELETE FROM notifications_app_campaignevent WHERE campaign_id = %s", [pk])
             cur.execute("DELETE FROM notifications_app_campaignalert WHERE campaign_id = %s", [pk])
             cur.execute("DELETE FROM notifications_app_delivery WHERE campaign_id = %s", [pk])
             cur.execute("DELETE FROM notifications_app_outboundemail WHERE cause = %s",

@@ -133,7 +133,7 @@ def _build_in_subprocess(user) -> dict:
 
 
 def _erase_sources(user) -> None:
-    from requests_app.sources import source_get
+    from ccucaas_privacy.datasources import source_get
 
     source_get("contacts").erase(user)
     source_get("visitor_logs").erase(user)

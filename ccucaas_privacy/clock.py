@@ -9,6 +9,8 @@ from zoneinfo import ZoneInfo
 
 from django.utils import timezone
 
+from ccucaas_privacy.rules import enforces
+
 JST = ZoneInfo("Asia/Tokyo")
 
 # P21/P26: "within 30 days", the day of receipt not counted (民法 Art. 140).
@@ -53,6 +55,7 @@ def start_of_jst_day(day: date) -> datetime:
     return datetime.combine(day, time.min, tzinfo=JST).astimezone(UTC)
 
 
+@enforces("P21")
 def reply_due_at(received_at: datetime) -> datetime:
     """P21: first reply due before 00:00 JST of the 31st day after the day of receipt.
 
@@ -62,22 +65,26 @@ def reply_due_at(received_at: datetime) -> datetime:
     return start_of_jst_day(jst_date(received_at) + timedelta(days=REPLY_PERIOD_DAYS + 1))
 
 
+@enforces("P26")
 def inquiry_due_at(identity_verified_at: datetime) -> datetime:
     """P26: complaints and inquiries are counted from identity verification, not receipt."""
     _require_aware(identity_verified_at, "identity_verified_at")
     return reply_due_at(identity_verified_at)
 
 
+@enforces("P21")
 def effective_due_at(replied_at: datetime) -> datetime:
     """P21: the requested change is in effect everywhere 48 hours after the first reply."""
     return _require_aware(replied_at, "replied_at").astimezone(UTC) + EFFECTIVE_PERIOD
 
 
+@enforces("P25")
 def latest_notice_at(effective_at: datetime) -> datetime:
     """P25: the last instant an important policy change may be emailed."""
     return _require_aware(effective_at, "effective_at").astimezone(UTC) - POLICY_NOTICE_PERIOD
 
 
+@enforces("P25")
 def notice_warning_at(effective_at: datetime, *, hours_before_line: float) -> datetime:
     """P25: when to warn that notices are still unsent, `hours_before_line` before the last
     instant they may go out (31 days before effect = the 30-day line minus 24 hours)."""
@@ -103,6 +110,7 @@ def end_of_nth_jst_day_after(instant: datetime, days: int) -> datetime:
     return start_of_jst_day(jst_date(instant) + timedelta(days=days + 1))
 
 
+@enforces("APPI-26")
 def leak_preliminary_due_at(known_at: datetime) -> datetime:
     """APPI-26: the preliminary report (速報) is due by the end of the
     LEAK_PRELIMINARY_REPORT_DAYS-th JST day after the day the leak was learned of.
@@ -114,6 +122,7 @@ def leak_preliminary_due_at(known_at: datetime) -> datetime:
     return end_of_nth_jst_day_after(_require_aware(known_at, "known_at"), days)
 
 
+@enforces("APPI-26")
 def leak_final_due_at(known_at: datetime, *, malicious: bool) -> datetime:
     """APPI-26: the final report (確報) is due by the end of the 30th JST day after the day the
     leak was learned of, the 60th when it may have been done with unlawful intent."""

@@ -1,7 +1,9 @@
-"""Policy traceability (DESIGN section 11): each rule -> the code enforcing it -> its tests.
+"""Policy traceability (DESIGN section 11): each rule -> the functions enforcing it -> its tests.
 
-Code is found by rule IDs cited in the apps' source (comments, docstrings, help texts); tests by
-test names (`test_p21_...`, several IDs allowed: `test_p14_p15_...`) or `@pytest.mark.rule("P21")`.
+Enforcing functions are those that declare the rule next to their definition with
+`@enforces("P21")` (ccucaas_privacy/rules.py), listed as `module.function`; a comment or help
+text citing a rule ID is not an enforcing function. Tests are found by name (`test_p21_...`,
+several IDs allowed: `test_p14_p15_...`, `test_appi26_...`) or `@pytest.mark.rule("P21")`.
 """
 
 import ast
@@ -12,16 +14,15 @@ from pathlib import Path
 from django.conf import settings
 
 RULE_ROW = re.compile(r"^\|\s*(P\d{2})\s*\|\s*(.+?)\s*\|\s*$")
-RULE_ID = re.compile(r"\bP(\d{2})\b")
 TEST_NAME_RULES = re.compile(r"(?:^|_)p(\d{2})(?=_)")
 MARK_RULE = re.compile(r"""mark\.rule\(\s*["'](P\d{2}|APPI-\d+)["']""")
-# Statutory duties beyond the policy (docs/policy_rules.md, second table): "APPI-26" cited in
+# Statutory duties beyond the policy (docs/policy_rules.md, second table): "APPI-26" declared in
 # code as such, in test names as `test_appi26_...`.
 STATUTE_ROW = re.compile(r"^\|\s*(APPI-\d+)\s*\|\s*(.+?)\s*\|\s*$")
-STATUTE_ID = re.compile(r"\bAPPI-(\d+)\b")
 TEST_NAME_STATUTES = re.compile(r"(?:^|_)appi(\d+)(?=_)")
 CODE_DIRS = ("ccucaas_privacy", "accounts_app", "consent_app", "notifications_app", "requests_app",
-             "incidents_app")
+             "agents_app", "incidents_app")
+DECORATOR = "enforces"
 
 
 @dataclass
@@ -33,7 +34,13 @@ class RuleTrace:
 
     @property
     def is_gap(self) -> bool:
+        """No test proves the rule."""
         return not self.tests
+
+    @property
+    def is_unenforced(self) -> bool:
+        """No function declares that it enforces the rule."""
+        return not self.code
 
 
 def rules(root: Path) -> list[tuple[str, str]]:
@@ -41,17 +48,53 @@ def rules(root: Path) -> list[tuple[str, str]]:
     return [m.groups() for line in text.splitlines() if (m := RULE_ROW.match(line))]
 
 
-def _code_references(root: Path) -> dict[str, set[str]]:
+def statutes(root: Path) -> list[tuple[str, str]]:
+    text = (root / "docs" / "policy_rules.md").read_text(encoding="utf-8")
+    return [m.groups() for line in text.splitlines() if (m := STATUTE_ROW.match(line))]
+
+
+def declared_rules(node: ast.AST) -> list[str]:
+    """The rule IDs of the `@enforces(...)` decorators of a function or class definition."""
+    found = []
+    for decorator in getattr(node, "decorator_list", ()):
+        if not isinstance(decorator, ast.Call):
+            continue
+        func = decorator.func
+        name = func.id if isinstance(func, ast.Name) else getattr(func, "attr", "")
+        if name == DECORATOR:
+            found += [arg.value for arg in decorator.args
+                      if isinstance(arg, ast.Constant) and isinstance(arg.value, str)]
+    return found
+
+
+def module_name(root: Path, path: Path) -> str:
+    parts = list(path.relative_to(root).with_suffix("").parts)
+    if parts[-1] == "__init__":
+        parts.pop()
+    return ".".join(parts)
+
+
+def enforcing_functions(root: Path) -> dict[str, set[str]]:
+    """rule -> {"module.qualname"} of every function declared `@enforces(rule)`."""
     found: dict[str, set[str]] = {}
+
+    def visit(node: ast.AST, module: str, prefix: str) -> None:
+        for child in ast.iter_child_nodes(node):
+            if isinstance(child, ast.FunctionDef | ast.AsyncFunctionDef):
+                for rule in declared_rules(child):
+                    found.setdefault(rule, set()).add(f"{module}.{prefix}{child.name}")
+                # functions defined inside a function are not importable: not looked into
+            elif isinstance(child, ast.ClassDef):
+                visit(child, module, f"{prefix}{child.name}.")
+
     for folder in CODE_DIRS:
         for path in sorted((root / folder).rglob("*.py")):
-            if "migrations" in path.parts or path.name == "policy_matrix.py":
+            if "migrations" in path.parts:
                 continue
-            for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
-                ids = [f"P{n}" for n in RULE_ID.findall(line)]
-                ids += [f"APPI-{n}" for n in STATUTE_ID.findall(line)]
-                for rule in ids:
-                    found.setdefault(rule, set()).add(f"{path.relative_to(root)}:{number}")
+            source = path.read_text(encoding="utf-8")
+            if DECORATOR not in source:
+                continue
+            visit(ast.parse(source), module_name(root, path), "")
     return found
 
 
@@ -74,32 +117,30 @@ def _test_references(root: Path) -> dict[str, set[str]]:
     return found
 
 
-def statutes(root: Path) -> list[tuple[str, str]]:
-    text = (root / "docs" / "policy_rules.md").read_text(encoding="utf-8")
-    return [m.groups() for line in text.splitlines() if (m := STATUTE_ROW.match(line))]
-
-
 def policy_matrix(root: Path | None = None, *, statutory: bool = False) -> list[RuleTrace]:
     """The policy's rules; with `statutory`, the statutory duties (APPI-26, ...) instead."""
     root = root or Path(settings.BASE_DIR)
-    code, tests = _code_references(root), _test_references(root)
+    code, tests = enforcing_functions(root), _test_references(root)
     listed = statutes(root) if statutory else rules(root)
     return [RuleTrace(rule=rule, title=title, code=sorted(code.get(rule, ())),
                       tests=sorted(tests.get(rule, ()))) for rule, title in listed]
 
 
 def as_markdown(traces: list[RuleTrace], *, limit: int = 4) -> str:
-    def cell(items: list[str]) -> str:
+    def cell(items: list[str], *, limit: int | None = None) -> str:
         if not items:
             return "**gap**"
         shown = ", ".join(f"`{item}`" for item in items[:limit])
-        return shown + (f" (+{len(items) - limit} more)" if len(items) > limit else "")
+        return shown + (f" (+{len(items) - limit} more)" if limit and len(items) > limit else "")
 
-    lines = ["| rule | title | enforced in | proven by |", "|---|---|---|---|"]
+    lines = ["| rule | title | enforced by | proven by |", "|---|---|---|---|"]
     for t in traces:
-        lines.append(f"| {t.rule} | {t.title} | {cell(t.code)} | {cell(t.tests)} |")
+        lines.append(f"| {t.rule} | {t.title} | {cell(t.code)} | {cell(t.tests, limit=limit)} |")
     gaps = [t.rule for t in traces if t.is_gap]
+    unenforced = [t.rule for t in traces if t.is_unenforced]
     lines.append("")
+    lines.append(f"{len(traces) - len(unenforced)} of {len(traces)} rules name their enforcing "
+                 "functions." + (f" Gaps: {', '.join(unenforced)}." if unenforced else ""))
     lines.append(f"{len(traces) - len(gaps)} of {len(traces)} rules have tests."
                  + (f" Gaps: {', '.join(gaps)}." if gaps else ""))
     return "\n".join(lines) + "\n"

@@ -1,9 +1,10 @@
 """A fixed-window counter per client address in Django's cache, for public forms that have no
 account to lock (the help-desk form). DRF throttles cover the API; django-axes covers sign-in.
 
-The cache is shared by every process and survives restarts (CACHES in settings/base.py: Redis
-with CACHE_URL, else the database cache); `client` is `client_address(request)`, which follows
-TRUSTED_PROXY_COUNT. On Redis `incr` is atomic, so concurrent tries are counted exactly."""
+The cache is shared by every process and survives restarts (CACHES in
+settings/components/cache.py: Redis with CACHE_URL, else the database cache); `client` is
+`client_address(request)`, which follows TRUSTED_PROXY_COUNT. On Redis `incr` is atomic, so
+concurrent tries are counted exactly."""
 
 from django.core.cache import cache
 from django.utils.translation import gettext_lazy as _

@@ -5,6 +5,7 @@ from django import forms
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
+from ccucaas_privacy.admin import ReadOnlyAdmin
 from consent_app import selectors, services
 from consent_app.models import (
     ConsentEvent,
@@ -14,19 +15,6 @@ from consent_app.models import (
     Purpose,
     Testimonial,
 )
-
-
-class _ReadOnlyEvidenceAdmin(admin.ModelAdmin):
-    """Evidence rows: visible, never added, changed or deleted from the admin."""
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(Purpose)
@@ -43,7 +31,7 @@ class PurposeAdmin(admin.ModelAdmin):
 
 
 @admin.register(ConsentEvent)
-class ConsentEventAdmin(_ReadOnlyEvidenceAdmin):
+class ConsentEventAdmin(ReadOnlyAdmin):
     list_display = ["created_at", "user", "purpose", "action", "channel", "policy_version"]
     list_filter = ["action", "channel", "purpose"]
     search_fields = ["user__username", "user__email", "purpose", "receipt_id"]
@@ -52,7 +40,7 @@ class ConsentEventAdmin(_ReadOnlyEvidenceAdmin):
 
 
 @admin.register(PolicyAcceptance)
-class PolicyAcceptanceAdmin(_ReadOnlyEvidenceAdmin):
+class PolicyAcceptanceAdmin(ReadOnlyAdmin):
     list_display = ["created_at", "user", "version", "kind", "channel"]
     list_filter = ["kind", "channel", "version"]
     search_fields = ["user__username", "user__email"]

@@ -1,7 +1,7 @@
 """Consent evidence: purposes, the append-only consent ledger, policy versions and acceptances,
 testimonials (P05) and provision records (P14-P16, P22).
 
-The ledger tables refuse updates and deletes here (model and queryset layer) and, on
+The ledger tables refuse updates and deletes here (ccucaas_privacy.evidence) and, on
 PostgreSQL, in the database itself (trigger created by migration 0003).
 """
 
@@ -13,38 +13,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from ccucaas_privacy import clock
-
-
-class AppendOnlyError(Exception):
-    """An evidence row was about to be changed or deleted."""
-
-
-class AppendOnlyQuerySet(models.QuerySet):
-    def update(self, **kwargs):
-        raise AppendOnlyError(f"{self.model.__name__} rows are append-only evidence.")
-
-    def delete(self):
-        raise AppendOnlyError(f"{self.model.__name__} rows are append-only evidence.")
-
-    # bulk_update goes through update(); keep the message explicit anyway.
-    def bulk_update(self, objs, fields, batch_size=None):
-        raise AppendOnlyError(f"{self.model.__name__} rows are append-only evidence.")
-
-
-class AppendOnlyModel(models.Model):
-    objects = AppendOnlyQuerySet.as_manager()
-
-    class Meta:
-        abstract = True
-
-    def save(self, *args, **kwargs):
-        if not self._state.adding:
-            raise AppendOnlyError(f"{type(self).__name__} rows are append-only evidence.")
-        kwargs["force_insert"] = True
-        super().save(*args, **kwargs)
-
-    def delete(self, *args, **kwargs):
-        raise AppendOnlyError(f"{type(self).__name__} rows are append-only evidence.")
+from ccucaas_privacy.evidence import AppendOnlyModel
 
 
 def _localized(obj, field: str) -> str:

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from django.utils.translation import gettext_lazy as _
 
 from ccucaas_privacy.errors import DomainError
+from ccucaas_privacy.rules import enforces
 
 MARKETING_EMAIL = "marketing_email"
 TESTIMONIAL_PUBLICATION = "testimonial_publication"
@@ -25,6 +26,7 @@ class ParsedPurpose:
     parameter: str = ""
 
 
+@enforces("P15", "P20")
 def purpose_parse(code: str):
     """Split `third_party_provision:acme` into base and parameter; refuse unknown codes.
 

@@ -5,6 +5,7 @@ from dataclasses import dataclass
 from django.db.models import OuterRef, QuerySet, Subquery
 
 from ccucaas_privacy import clock
+from ccucaas_privacy.rules import enforces
 from consent_app import purposes as codes
 from consent_app.models import (
     ConsentAction,
@@ -128,6 +129,7 @@ def _latest_testimonial_action():
     )
 
 
+@enforces("P05")
 def testimonials_published() -> QuerySet[Testimonial]:
     """Ready testimonials whose author's consent is granted right now (one query)."""
     return (Testimonial.objects.filter(ready=True)
@@ -136,6 +138,7 @@ def testimonials_published() -> QuerySet[Testimonial]:
             .order_by("-created_at"))
 
 
+@enforces("P05")
 def testimonial_is_published(*, testimonial: Testimonial) -> bool:
     return testimonials_published().filter(pk=testimonial.pk).exists()
 

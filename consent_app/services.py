@@ -8,8 +8,10 @@ from django.utils.translation import gettext_lazy as _
 
 from ccucaas_privacy import clock
 from ccucaas_privacy.errors import ConflictError, DomainError
+from ccucaas_privacy.rules import enforces
 from consent_app import purposes as codes
 from consent_app import selectors
+from consent_app.hooks import consent_withdrawn, policy_version_published
 from consent_app.models import (
     AcceptanceKind,
     Channel,
@@ -23,7 +25,6 @@ from consent_app.models import (
     RecipientType,
     Testimonial,
 )
-from consent_app.signals import consent_withdrawn
 
 
 def _check_channel(channel: str) -> None:
@@ -61,6 +62,7 @@ def consent_grant(*, user, purpose: str, channel: str, ip: str | None = None,
                        policy_version=policy_version)
 
 
+@enforces("P02", "P07")
 def consent_withdraw(*, user, purpose: str, channel: str, ip: str | None = None,
                      user_agent: str = "") -> ConsentEvent:
     """Record a withdrawal, as easy as granting. A required purpose (P07) cannot be withdrawn
@@ -82,10 +84,11 @@ def consent_withdraw(*, user, purpose: str, channel: str, ip: str | None = None,
             return latest
         event = _append(user=user, purpose=parsed.code, action=ConsentAction.WITHDRAWN,
                         channel=channel, ip=ip, user_agent=user_agent, policy_version=None)
-        consent_withdrawn.send(sender=ConsentEvent, user=user, purpose=parsed.code, event=event)
+        consent_withdrawn.call(user=user, purpose=parsed.code, event=event)
         return event
 
 
+@enforces("P12")
 def consent_gpc_apply(*, user, ip: str | None = None, user_agent: str = "") -> ConsentEvent | None:
     """A `Sec-GPC: 1` request withdraws analytics tracking once (P12). Later explicit grants
     by the user are respected: once a GPC withdrawal is on the ledger, GPC adds nothing."""
@@ -119,6 +122,7 @@ def policy_accept(*, user, version: PolicyVersion, channel: str, ip: str | None 
             ip=ip or None, user_agent=(user_agent or "")[:1000])
 
 
+@enforces("P25")
 def policy_deemed_accept(*, user, ip: str | None = None,
                          user_agent: str = "") -> PolicyAcceptance | None:
     """P25: using the service after the effective date counts as agreement. Records a
@@ -135,6 +139,7 @@ def policy_deemed_accept(*, user, ip: str | None = None,
             ip=ip or None, user_agent=(user_agent or "")[:1000])
 
 
+@enforces("P25")
 def policy_version_validate(*, version: str, effective_at: datetime, importance: str,
                             published_at: datetime | None = None) -> dict[str, list[str]]:
     """The publication rules (P25), as field errors; empty when publishable. No writes."""
@@ -161,21 +166,34 @@ def policy_version_validate(*, version: str, effective_at: datetime, importance:
                "earliest": f"{clock.to_jst(published_at + clock.POLICY_NOTICE_PERIOD):%Y-%m-%d %H:%M} JST"}
         )]
     else:
-        later = PolicyVersion.objects.filter(effective_at__gte=effective_at).first()
+        later = _version_effective_on_or_after(effective_at)
         if later is not None:
-            errors["effective_at"] = [str(
-                _("Version %(version)s already takes effect on or after this date.")
-                % {"version": later.version})]
+            errors["effective_at"] = [str(_later_version_message(later))]
     return errors
 
 
+def _version_effective_on_or_after(effective_at: datetime, *, other_than: PolicyVersion | None = None
+                                   ) -> PolicyVersion | None:
+    """P25: versions take effect in order; a version dated on or after `effective_at` blocks it."""
+    versions = PolicyVersion.objects.filter(effective_at__gte=effective_at)
+    if other_than is not None:
+        versions = versions.exclude(pk=other_than.pk)
+    return versions.first()
+
+
+def _later_version_message(later: PolicyVersion) -> str:
+    return _("Version %(version)s already takes effect on or after this date.") % {
+        "version": later.version}
+
+
+@enforces("P25")
 def policy_version_publish(*, version: str, effective_at: datetime, importance: str,
                            summary_ja: str, summary_en: str, full_text_ja: str,
                            full_text_en: str = "", actor=None) -> PolicyVersion:
     """Publish a new policy version (P25). A major version needs 30 days' notice.
 
-    Hook for the policy-change campaign: it starts from the returned version (major versions
-    are emailed to every user by notifications_app); this service emits nothing else.
+    Calls the `policy_version_published` hook in its transaction: notifications_app starts the
+    notice campaign of a major version there (every user is emailed); nothing else is emitted.
     """
     errors = policy_version_validate(version=version, effective_at=effective_at,
                                      importance=importance)
@@ -186,20 +204,45 @@ def policy_version_publish(*, version: str, effective_at: datetime, importance: 
     if errors:
         first = next(iter(errors.values()))[0]
         raise DomainError(first, code="policy_version_invalid", details=errors)
-    from notifications_app.campaigns import campaign_start_for_policy
-
     with transaction.atomic():
         created = PolicyVersion.objects.create(
             version=version.strip(), effective_at=effective_at, importance=importance,
             summary_ja=summary_ja.strip(), summary_en=summary_en.strip(),
             full_text_ja=full_text_ja, full_text_en=full_text_en, published_at=clock.now())
         # P25: a major version starts its notice campaign in the same transaction (issue 10).
-        campaign_start_for_policy(version=created, actor=actor)
+        policy_version_published.call(version=created, actor=actor)
         return created
+
+
+@enforces("P25")
+def policy_version_postpone(*, version: PolicyVersion, effective_at: datetime,
+                            now: datetime | None = None) -> PolicyVersion:
+    """Move a published version's effective date later (P25). A major version's 30 days' notice
+    starts again from `now`: the new date must leave 30 x 24 hours; no other version may take
+    effect on or after it. Nothing changes when a rule refuses."""
+    now = clock.now() if now is None else now
+    new = clock.to_jst(effective_at)  # refuses naive datetimes
+    with transaction.atomic():
+        version = PolicyVersion.objects.select_for_update().get(pk=version.pk)
+        if version.importance == Importance.MAJOR and clock.latest_notice_at(new) < now:
+            raise DomainError(
+                _("The new effective date must leave 30 days (30 x 24 hours) from now: choose "
+                  "%(earliest)s or later.")
+                % {"earliest": f"{clock.to_jst(now + clock.POLICY_NOTICE_PERIOD):%Y-%m-%d %H:%M} JST"},
+                code="effective_at_too_soon")
+        if new <= version.effective_at or new <= now:
+            raise DomainError(_("Postponing moves the date later."), code="effective_at_earlier")
+        later = _version_effective_on_or_after(new, other_than=version)
+        if later is not None:
+            raise DomainError(_later_version_message(later), code="effective_at_conflict")
+        version.effective_at = new
+        version.save(update_fields=["effective_at"])
+        return version
 
 
 # --- testimonials (P05) ------------------------------------------------------------------
 
+@enforces("P05")
 def testimonial_create(*, user, display_name: str, body: str, language: str = "ja",
                        ready: bool = False, created_by=None) -> Testimonial:
     """Staff draft a testimonial. It appears publicly only while the user's consent holds."""
@@ -226,6 +269,7 @@ def testimonial_update(*, testimonial: Testimonial, display_name: str, body: str
 
 # --- provision records (P14-P16, P22) ------------------------------------------------------
 
+@enforces("P14", "P15", "P16", "P22")
 def provision_record_validate(*, user, recipient: str, recipient_type: str, purpose: str,
                               legal_basis: str, data_categories: list[str],
                               provided_at: datetime | None,
@@ -262,6 +306,7 @@ def _categories(data_categories) -> list[str]:
     return [str(c).strip() for c in (data_categories or []) if str(c).strip()]
 
 
+@enforces("P14", "P15", "P16", "P22")
 def provision_record(*, user, recipient: str, recipient_type: str, purpose: str,
                      legal_basis: str, data_categories: list[str], provided_at: datetime,
                      consent_event: ConsentEvent | None = None,

@@ -1,13 +1,13 @@
-"""consent_app's data as sources of the fulfilment registry (requests_app.sources; DESIGN
+"""consent_app's data as sources of the fulfilment registry (ccucaas_privacy.datasources; DESIGN
 section 6). The ledger, policy acceptances and provision records are evidence (append-only, a
 PostgreSQL trigger refuses changes): a deletion retains them with the reason, and the account
 row they point at is pseudonymised by the profile source. Testimonials are erased (P05, P21)."""
 
 from django.utils.translation import gettext_lazy as _
 
+from ccucaas_privacy.datasources import DataSource, ErasureResult, register
 from consent_app import exports, services
 from consent_app.models import ConsentEvent, PolicyAcceptance, ProvisionRecord
-from requests_app.sources import DataSource, ErasureResult, register
 
 EVIDENCE = "evidence of consent kept under a legal obligation (append-only ledger)"
 

@@ -13,9 +13,9 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from ccucaas_privacy import clock
+from ccucaas_privacy.admin import ReadOnlyAdmin
 from incidents_app import admin_views
 from incidents_app.models import Incident, IncidentAlert, IncidentEvent
-from requests_app.admin import EvidenceAdmin  # read-only evidence rows, as for requests
 
 BADGE_STYLE = {"green": "#1e7e34", "amber": "#b36b00", "red": "#c82333", "grey": "#6c757d"}
 
@@ -138,14 +138,14 @@ class IncidentAdmin(admin.ModelAdmin):
 
 
 @admin.register(IncidentEvent)
-class IncidentEventAdmin(EvidenceAdmin):
+class IncidentEventAdmin(ReadOnlyAdmin):
     list_display = ["created_at", "incident", "action", "actor"]
     list_filter = ["action"]
     list_select_related = ["incident", "actor"]
 
 
 @admin.register(IncidentAlert)
-class IncidentAlertAdmin(EvidenceAdmin):
+class IncidentAlertAdmin(ReadOnlyAdmin):
     list_display = ["created_at", "incident", "kind", "outcome", "due_at"]
     list_filter = ["kind", "outcome"]
     list_select_related = ["incident"]

@@ -11,6 +11,8 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from accounts_app.models import StaffAccessKind
+from accounts_app.staff_access import access_gate
 from ccucaas_privacy import clock
 from ccucaas_privacy.errors import DomainError
 from incidents_app import selectors, services
@@ -48,9 +50,6 @@ def _stage(stage: str) -> str:
 
 def _gate(request: HttpRequest, incident: Incident):
     """P18: the incident page lists the people affected; ask why, then log the view."""
-    from accounts_app.models import StaffAccessKind
-    from accounts_app.staff_access import access_gate
-
     return access_gate(request, what=StaffAccessKind.PERSONAL_DATA,
                        label=_("Incident %(reference)s: people affected")
                        % {"reference": incident.reference},

@@ -10,6 +10,8 @@ from rest_framework import permissions, serializers, status
 from rest_framework.generics import GenericAPIView
 from rest_framework.response import Response
 
+from accounts_app.models import StaffAccessKind
+from accounts_app.services_staff import staff_access_record
 from incidents_app import selectors, services
 from incidents_app.models import Stage
 from requests_app.api import StaffDecider, api_access_reason
@@ -116,9 +118,6 @@ def _stage(stage: str) -> str:
 
 def _log_view(request, incident) -> None:
     """P18: opening an incident shows who was affected; one StaffAccess row per view."""
-    from accounts_app.models import StaffAccessKind
-    from accounts_app.services_staff import staff_access_record
-
     reason = api_access_reason(request)
     staff_access_record(staff=request.user, what=StaffAccessKind.PERSONAL_DATA, reason=reason,
                         subject_label=f"incident {incident.reference}: people affected",

@@ -4,13 +4,12 @@ from django import forms
 from django.contrib.auth import get_user_model
 from django.utils.translation import gettext_lazy as _
 
+from ccucaas_privacy.datasources import all_sources
 from incidents_app.models import REPORT_ITEMS, IncidentReport
 from incidents_app.services import NOTICE_FIELDS
 
 
 def _category_choices() -> list[tuple[str, str]]:
-    from requests_app.sources import all_sources
-
     return [(s.category, str(s.title)) for s in all_sources()]
 
 

@@ -14,7 +14,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from requests_app.models import AppendOnlyError, AppendOnlyQuerySet
+from ccucaas_privacy.evidence import AppendOnlyModel
 
 # PPC rules Art. 7(4): more than 1,000 people is reportable by the count alone.
 REPORTABLE_PEOPLE_THRESHOLD = 1000
@@ -140,24 +140,7 @@ REQUIRED_ITEMS = {
 }
 
 
-class _Evidence(models.Model):
-    """The request timeline's append-only guard (requests_app), reused."""
-
-    objects = AppendOnlyQuerySet.as_manager()
-
-    class Meta:
-        abstract = True
-
-    def save(self, *args, **kwargs):
-        if self.pk is not None and not kwargs.get("force_insert"):
-            raise AppendOnlyError(f"{type(self).__name__} rows are append-only.")
-        super().save(*args, **kwargs)
-
-    def delete(self, *args, **kwargs):
-        raise AppendOnlyError(f"{type(self).__name__} rows are append-only.")
-
-
-class IncidentEvent(_Evidence):
+class IncidentEvent(AppendOnlyModel):
     """Append-only timeline of an incident: who changed what, when."""
 
     incident = models.ForeignKey(Incident, on_delete=models.PROTECT, related_name="events",
@@ -179,7 +162,7 @@ class IncidentEvent(_Evidence):
         return f"{self.incident_id} {self.action}"
 
 
-class IncidentAlert(_Evidence):
+class IncidentAlert(AppendOnlyModel):
     """One reminder or escalation of the incident sweep, unique per (incident, kind) like the
     request deadline alerts: two sweeps can never send it twice."""
 

@@ -8,8 +8,10 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from requests_app.sources import DataSource, ErasureResult, register
-from requests_app.sources.base import stream
+from ccucaas_privacy.datasources import DataSource, ErasureResult, register, stream
+from notifications_app import hooks as notifications_hooks
+from notifications_app.kinds import Category, register_kind
+from requests_app import hooks as requests_hooks
 
 RETAINED = ("incident register kept as the record of the reports to the Personal Information "
             "Protection Commission (APPI Art. 26, APPI-26)")
@@ -45,13 +47,13 @@ class IncidentSource(DataSource):
         return ErasureResult(retained=_incidents_of(user).count(), retained_reason=RETAINED)
 
 
-def _notice_recipients(campaign):
+def _notice_recipients(*, campaign):
     from django.contrib.auth import get_user_model
 
     return get_user_model().objects.filter(incidents_affected__notice_campaign=campaign)
 
 
-def _notice_context(campaign, language: str) -> dict:
+def _notice_context(*, campaign, language: str) -> dict:
     from incidents_app.models import Incident
 
     incident = Incident.objects.get(notice_campaign=campaign)
@@ -82,12 +84,9 @@ def _report_line(*, now=None) -> dict:
 
 
 def register_all() -> None:
-    from notifications_app.campaign_audiences import audience_register
-    from notifications_app.kinds import Category, register_kind
-    from requests_app.report import report_line_register
-
     for kind in ("staff_incident_deadline_reminder", "staff_incident_overdue_escalation"):
         register_kind(kind, category=Category.MANDATORY, description="incident deadlines")
-    audience_register("incident_notice", recipients=_notice_recipients, context=_notice_context)
+    notifications_hooks.incident_notice_recipients.register(_notice_recipients)
+    notifications_hooks.incident_notice_context.register(_notice_context)
     register(IncidentSource)
-    report_line_register(_report_line)
+    requests_hooks.report_lines.register(_report_line)

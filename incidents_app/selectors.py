@@ -9,6 +9,8 @@ from django.http import Http404
 from django.utils.translation import gettext_lazy as _
 
 from ccucaas_privacy import clock
+from ccucaas_privacy.datasources import all_sources
+from ccucaas_privacy.rules import enforces
 from incidents_app import deadlines
 from incidents_app.models import REPORT_ITEMS, Incident, IncidentReport, Stage
 
@@ -54,8 +56,6 @@ def incident_timeline(incident: Incident) -> list:
 
 def category_titles(incident: Incident) -> list[str]:
     """The data categories as people read them (the data-source registry's titles)."""
-    from requests_app.sources import all_sources
-
     titles = {s.category: str(s.title) for s in all_sources()}
     return [titles.get(code, code) for code in incident.data_categories]
 
@@ -119,6 +119,7 @@ class IncidentFigures:
         return asdict(self)
 
 
+@enforces("P23")
 def incident_figures(*, now: datetime | None = None) -> IncidentFigures:
     """For the compliance report (P23): incidents, and reports submitted on time."""
     now = clock.now() if now is None else now

@@ -11,7 +11,9 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from ccucaas_privacy import clock
+from ccucaas_privacy.datasources import categories
 from ccucaas_privacy.errors import ConflictError, DomainError
+from ccucaas_privacy.rules import enforces
 from incidents_app import deadlines
 from incidents_app.models import (
     REPORT_ITEMS,
@@ -21,6 +23,8 @@ from incidents_app.models import (
     IncidentReport,
     Stage,
 )
+from notifications_app.campaigns import campaign_create_for_audience, campaign_start
+from notifications_app.models_campaigns import CampaignKind
 
 TEXT_MAX_CHARS = 20000
 ITEMS_MAX = 100
@@ -45,8 +49,6 @@ def _clean_list(field: str, values: Any) -> list[str]:
 
 def incident_fields_clean(*, fields: dict[str, Any], now: datetime) -> dict[str, Any]:
     """Check the incident's fields (a whole incident or the changed ones); returns them cleaned."""
-    from requests_app.sources import categories
-
     out = dict(fields)
     if "known_at" in out:
         known_at = out["known_at"]
@@ -115,6 +117,7 @@ def _snapshot(incident: Incident) -> dict[str, Any]:
             "final_due_at": incident.final_due_at.isoformat()}
 
 
+@enforces("APPI-26")
 @transaction.atomic
 def incident_create(*, title: str, known_at: datetime, reported_by: str, description: str,
                     data_items: list[str], data_categories: list[str] | None = None,
@@ -213,6 +216,7 @@ def report_missing_items(report: IncidentReport) -> list[str]:
     return [name for name in REQUIRED_ITEMS[report.stage] if not getattr(report, name).strip()]
 
 
+@enforces("APPI-26")
 @transaction.atomic
 def incident_report_submit(*, incident: Incident, stage: str, actor,
                            submitted_at: datetime | None = None,
@@ -266,14 +270,12 @@ def notice_clean(notice: Any) -> dict[str, dict[str, str]]:
     return out
 
 
+@enforces("APPI-26")
 @transaction.atomic
 def incident_notice_start(*, incident: Incident, notice: dict, actor,
                           now: datetime | None = None):
     """Art. 26(2): notify the linked affected users through a mandatory campaign; its coverage
     is the evidence. Refused for an incident without linked people, or a second time."""
-    from notifications_app.campaigns import campaign_create_for_audience, campaign_start
-    from notifications_app.models_campaigns import CampaignKind
-
     now = clock.now() if now is None else now
     incident = Incident.objects.select_for_update().get(pk=incident.pk)
     if incident.notice_campaign_id is not None:

@@ -16,6 +16,8 @@ from datetime import datetime
 from django.db import transaction
 
 from ccucaas_privacy import clock
+from ccucaas_privacy.rules import enforces
+from ccucaas_privacy.staff import privacy_officers
 from incidents_app import deadlines
 from incidents_app.models import Incident, IncidentAlert
 from notifications_app.services import notification_queue
@@ -34,10 +36,9 @@ class SweepReport:
     failures: list[tuple[str, str]] = field(default_factory=list)
 
 
+@enforces("APPI-26")
 def incident_deadline_sweep(*, now: datetime | None = None) -> SweepReport:
     """One pass over every incident whose next check has come."""
-    from requests_app.selectors import privacy_officers
-
     now = clock.now() if now is None else now
     report = SweepReport()
     ids = list(Incident.objects.filter(next_check_at__lte=now).order_by("next_check_at")

@@ -2,13 +2,14 @@ from django.contrib import admin, messages
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from ccucaas_privacy.admin import ReadOnlyAdmin
 from ccucaas_privacy.errors import DomainError
 from notifications_app.models import OutboundEmail
 from notifications_app.services import outbound_email_retry
 
 
 @admin.register(OutboundEmail)
-class OutboundEmailAdmin(admin.ModelAdmin):
+class OutboundEmailAdmin(ReadOnlyAdmin):
     """Read-only: the outbox is evidence of what was sent. Staff can only retry failures."""
 
     list_display = ("created_at", "kind", "category", "recipient_email", "language", "status",
@@ -19,15 +20,6 @@ class OutboundEmailAdmin(admin.ModelAdmin):
     list_select_related = ("user",)
     actions = ["retry_failed"]
     readonly_fields = [field.name for field in OutboundEmail._meta.fields]
-
-    def has_add_permission(self, request) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False
 
     def has_retry_permission(self, request) -> bool:
         return request.user.has_perm("notifications_app.change_outboundemail")

@@ -5,21 +5,17 @@ from django import forms
 from django.contrib import admin, messages
 from django.utils.translation import gettext_lazy as _
 
+from ccucaas_privacy.admin import ReadOnlyAdmin, ReadOnlyInline
 from ccucaas_privacy.errors import DomainError
 from notifications_app import campaign_selectors as selectors
 from notifications_app import campaigns as services
 from notifications_app.models_campaigns import Campaign, CampaignEvent, CampaignKind, Delivery
 
 
-class CampaignEventInline(admin.TabularInline):
+class CampaignEventInline(ReadOnlyInline):
     model = CampaignEvent
-    extra = 0
-    can_delete = False
     fields = ["created_at", "kind", "actor", "note", "data"]
     readonly_fields = fields
-
-    def has_add_permission(self, request, obj=None) -> bool:
-        return False
 
 
 class CampaignForm(forms.ModelForm):
@@ -140,7 +136,7 @@ class CampaignAdmin(admin.ModelAdmin):
 
 
 @admin.register(Delivery)
-class DeliveryAdmin(admin.ModelAdmin):
+class DeliveryAdmin(ReadOnlyAdmin):
     """One row per recipient; filter by campaign and status to see who was not reached."""
 
     list_display = ["campaign", "user", "status", "queued_at", "sent_at", "outbound_email"]
@@ -148,12 +144,3 @@ class DeliveryAdmin(admin.ModelAdmin):
     search_fields = ["user__username", "user__email"]
     list_select_related = ["campaign", "campaign__policy_version", "user", "outbound_email"]
     readonly_fields = [f.name for f in Delivery._meta.fields]
-
-    def has_add_permission(self, request) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False

@@ -8,6 +8,7 @@ from rest_framework import permissions, serializers, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from ccucaas_privacy.staff import staff_can_decide, staff_second_factor_check
 from consent_app.models import Importance
 from consent_app.services import policy_version_publish
 from notifications_app import campaign_selectors as selectors
@@ -19,9 +20,6 @@ class PrivacyOfficer(permissions.BasePermission):
     message = _("Only privacy officers may do this.")
 
     def has_permission(self, request, view) -> bool:
-        from accounts_app.permissions import staff_second_factor_check
-        from requests_app.selectors import staff_can_decide
-
         # Issue 17: staff API operations need the second factor, as in requests_app/api.py.
         return staff_can_decide(request.user) and staff_second_factor_check(request)
 

@@ -1,33 +1,42 @@
 """Campaign kinds whose audience and email content an app above this one supplies (issue 22:
-incident notices). That app registers them in its `AppConfig.ready()`; notifications_app never
-imports it. An unregistered kind reaches nobody."""
+incident notices), through notifications_app's hooks (hooks.py). That app registers its receivers
+in its `AppConfig.ready()`; notifications_app never imports it. An unregistered kind reaches
+nobody."""
 
-from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
 from django.db.models import QuerySet
 
-# Kinds that only ever go to a registered audience (never to every user).
-AUDIENCE_KINDS = frozenset({"incident_notice"})
+from ccucaas_privacy.hooks import Hook
+from notifications_app import hooks
 
 
 @dataclass(frozen=True)
 class Audience:
-    recipients: Callable[[Any], QuerySet]  # campaign -> users
-    context: Callable[[Any, str], dict[str, Any]]  # (campaign, language) -> email context
+    recipients_hook: Hook  # (campaign=) -> users
+    context_hook: Hook  # (campaign=, language=) -> email context
+
+    @property
+    def registered(self) -> bool:
+        return bool(self.recipients_hook.receivers and self.context_hook.receivers)
+
+    def recipients(self, campaign) -> QuerySet:
+        return self.recipients_hook.call_one(campaign=campaign)
+
+    def context(self, campaign, language: str) -> dict[str, Any]:
+        return self.context_hook.call_one(campaign=campaign, language=language)
 
 
-_REGISTRY: dict[str, Audience] = {}
-
-
-def audience_register(kind: str, *, recipients: Callable[[Any], QuerySet],
-                      context: Callable[[Any, str], dict[str, Any]]) -> Audience:
-    if kind not in AUDIENCE_KINDS:
-        raise ValueError(f"campaign kind {kind!r} does not take a registered audience")
-    _REGISTRY[kind] = Audience(recipients=recipients, context=context)
-    return _REGISTRY[kind]
+# Kinds that only ever go to a registered audience (never to every user).
+AUDIENCES = {
+    "incident_notice": Audience(recipients_hook=hooks.incident_notice_recipients,
+                                context_hook=hooks.incident_notice_context),
+}
+AUDIENCE_KINDS = frozenset(AUDIENCES)
 
 
 def audience_get(kind: str) -> Audience | None:
-    return _REGISTRY.get(kind)
+    """The kind's audience when an app registered it; otherwise None."""
+    audience = AUDIENCES.get(kind)
+    return audience if audience is not None and audience.registered else None

@@ -6,6 +6,7 @@ from django.contrib.auth import get_user_model
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery
 
 from ccucaas_privacy import clock
+from ccucaas_privacy.rules import enforces
 from consent_app.models import ConsentEvent
 from consent_app.selectors import GRANTED_ACTIONS
 from notifications_app.campaign_audiences import AUDIENCE_KINDS, audience_get
@@ -21,6 +22,7 @@ def users_active() -> QuerySet:
     return get_user_model().objects.filter(is_active=True)
 
 
+@enforces("P02")
 def users_with_marketing_consent() -> QuerySet:
     """Active users whose latest marketing_email ledger event grants it (P02)."""
     latest = (ConsentEvent.objects.filter(user=OuterRef("pk"), purpose=MARKETING_PURPOSE)
@@ -29,6 +31,7 @@ def users_with_marketing_consent() -> QuerySet:
         _marketing__in=GRANTED_ACTIONS)
 
 
+@enforces("P17", "P25")
 def campaign_recipients(*, campaign: Campaign) -> QuerySet:
     """Everyone the campaign is for: every active user for mandatory notices (P25, P17); for
     marketing only users who consent now (the outbox checks again at send time)."""
@@ -62,6 +65,7 @@ def campaigns_watched() -> QuerySet[Campaign]:
         "policy_version")
 
 
+@enforces("P17")
 def merger_notices_published() -> QuerySet[Campaign]:
     return Campaign.objects.filter(kind=CampaignKind.MERGER_NOTICE).exclude(
         status=CampaignStatus.DRAFT).order_by("-started_at", "-id")

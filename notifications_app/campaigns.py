@@ -23,7 +23,10 @@ from kombu.exceptions import KombuError
 
 from ccucaas_privacy import clock
 from ccucaas_privacy.errors import ConflictError, DomainError
+from ccucaas_privacy.rules import enforces
+from ccucaas_privacy.staff import privacy_officers
 from consent_app.models import Importance, PolicyVersion
+from consent_app.services import policy_version_postpone
 from notifications_app import campaign_selectors as selectors
 from notifications_app.campaign_audiences import AUDIENCE_KINDS, audience_get
 from notifications_app.models import OutboundEmail, Status
@@ -77,6 +80,7 @@ def _event(campaign: Campaign, kind: str, *, actor=None, note: str = "", **data:
 
 # --- creating and starting ----------------------------------------------------------------
 
+@enforces("P17")
 def campaign_validate(*, kind: str, title_ja: str, title_en: str, body_ja: str, body_en: str,
                       effective_at: datetime | None = None) -> dict[str, list[str]]:
     """The rules of a merger notice or marketing campaign, as field errors. No writes."""
@@ -162,6 +166,7 @@ def campaign_start(*, campaign: Campaign, actor=None) -> Campaign:
     return campaign
 
 
+@enforces("P25")
 @transaction.atomic
 def campaign_start_for_policy(*, version: PolicyVersion, actor=None) -> Campaign | None:
     """P25: a major version is emailed to every user; a minor one gets no email (the banner
@@ -295,6 +300,7 @@ def deliveries_sync(*, outbound_email_ids: list[int] | None = None,
                        sent_at=Subquery(source.values("sent_at")[:1]))
 
 
+@enforces("P17", "P25")
 @transaction.atomic
 def campaign_enroll_user(*, user) -> list[Delivery]:
     """A user who signs up after a notice was published and before it takes effect gets it too
@@ -315,8 +321,6 @@ def campaign_enroll_user(*, user) -> list[Delivery]:
 # --- the watch: alerts at 31 and 30 days, officers' decisions -------------------------------
 
 def _alert(campaign: Campaign, kind: str, unsent: int) -> bool:
-    from requests_app.selectors import privacy_officers
-
     _row, created = CampaignAlert.objects.get_or_create(
         campaign=campaign, kind=kind, effective_at=campaign.effective_at,
         defaults={"unsent": unsent})
@@ -336,6 +340,7 @@ def _alert(campaign: Campaign, kind: str, unsent: int) -> bool:
     return True
 
 
+@enforces("P25")
 @transaction.atomic
 def campaign_watch(*, campaign: Campaign) -> list[str]:
     """One look at a running campaign: alert officers once at 31 days and once at the 30-day
@@ -389,6 +394,7 @@ def campaign_coverage_acknowledge(*, campaign: Campaign, actor, note: str) -> Ca
     return event
 
 
+@enforces("P25")
 @transaction.atomic
 def campaign_postpone(*, campaign: Campaign, effective_at: datetime, actor,
                       note: str = "") -> Campaign:
@@ -398,22 +404,9 @@ def campaign_postpone(*, campaign: Campaign, effective_at: datetime, actor,
     if campaign.kind != CampaignKind.POLICY_CHANGE:
         raise DomainError(_("Only policy-change campaigns have an effective date to postpone."),
                           code="campaign_kind_invalid")
-    new = clock.to_jst(effective_at)
-    if clock.latest_notice_at(new) < clock.now():
-        raise DomainError(
-            _("The new effective date must leave 30 days (30 x 24 hours) from now: choose "
-              "%(earliest)s or later.")
-            % {"earliest": jst_display(clock.now() + clock.POLICY_NOTICE_PERIOD, "en")},
-            code="effective_at_too_soon")
-    if new <= campaign.effective_at:
-        raise DomainError(_("Postponing moves the date later."), code="effective_at_earlier")
-    later = PolicyVersion.objects.exclude(pk=campaign.policy_version_id).filter(
-        effective_at__gte=new).first()
-    if later is not None:
-        raise DomainError(_("Version %(version)s already takes effect on or after this date.")
-                          % {"version": later.version}, code="effective_at_conflict")
     old = campaign.effective_at
-    PolicyVersion.objects.filter(pk=campaign.policy_version_id).update(effective_at=new)
+    version = policy_version_postpone(version=campaign.policy_version, effective_at=effective_at)
+    new = version.effective_at
     Campaign.objects.filter(pk=campaign.pk).update(effective_at=new, needs_decision=False,
                                                    status=CampaignStatus.RUNNING,
                                                    finished_at=None)

@@ -11,20 +11,17 @@ After a transaction that queued rows commits, the workers must hear of them. Two
   A row committed while a drain is pending is read by that drain (it reads after the delete); a
   row whose commit comes after the delete finds no key, sets it and publishes the next drain.
   So no row is left behind, and under load one publish serves every commit made while the drain
-  waited in the queue: a Celery publish costs about 0.5 ms of the web process's CPU. The
-  `SET NX` runs on every commit, so it is one pre-packed command on a connection each thread
-  keeps for it (`_flag_set`), about 0.1 ms of CPU where a `redis.Redis` call costs 0.22 ms
-  (`bench/api_filing.py`). The key expires after `DRAIN_PENDING_SECONDS`, so a drain task
-  that was lost never stops dispatch; the minute-ly outbox sweep still covers any row that
-  nobody sent.
+  waited in the queue: a Celery publish costs about 0.5 ms of the web process's CPU
+  (`bench/api_filing.py`). The `SET NX` is the client's public `redis.Redis.set(nx=True, ex=...)`
+  on one client per process and URL (its pool, retries and health checks as redis-py sets
+  them). The key expires after `DRAIN_PENDING_SECONDS`, so a drain task that was lost never
+  stops dispatch; the minute-ly outbox sweep still covers any row that nobody sent.
 
 Either way the broker being down loses nothing: the rows are committed and stay queued until
 the sweep hands them over.
 """
 
 import logging
-import os
-import threading
 from functools import lru_cache
 
 from django.conf import settings
@@ -73,42 +70,15 @@ def _flag_url() -> str:
 
 
 def _redis():
-    """A client of the Redis the flag lives in (and the queue)."""
+    """The client of the Redis the flag lives in (and the queue): one per process and URL;
+    redis-py's pool gives each thread a connection and a forked process new ones."""
     return _redis_for(_flag_url())
 
 
-# per thread: held = ((process id, broker URL, expiry seconds), connection, packed SET NX)
-_flag_connection = threading.local()
-
-
 def _flag_set() -> bool:
-    """`SET DRAIN_KEY 1 NX EX DRAIN_PENDING_SECONDS`: whether this call set the flag.
-
-    The one Redis command of every commit, so it skips the client's per-call layers (pool,
-    retry, instrumentation): a connection of this thread's own, opened on first use (a forked
-    process opens its own), and the command packed once. Any error drops the connection and
-    raises redis.RedisError like the client would; the next call reconnects.
-    """
-    import redis
-
-    pid, url, expiry = key = (os.getpid(), _flag_url(), _conf("DRAIN_PENDING_SECONDS"))
-    held = getattr(_flag_connection, "held", None)
-    if held is None or held[0] != key:
-        if held is not None and held[0][0] == pid:
-            held[1].disconnect()  # (a parent's socket is left alone: only its process closes it)
-        # the client's connection class (TCP, TLS or socket) and timeouts, outside its pool
-        pool = _redis_for(url).connection_pool
-        connection = pool.connection_class(**pool.connection_kwargs)
-        packed = connection.pack_command("SET", DRAIN_KEY, b"1", "NX", "EX", expiry)
-        held = _flag_connection.held = (key, connection, packed)
-    _key, connection, packed = held
-    try:
-        connection.send_packed_command(packed, check_health=False)
-        return connection.read_response() is not None
-    except (redis.RedisError, OSError) as exc:
-        _flag_connection.held = None
-        connection.disconnect()
-        raise redis.ConnectionError(str(exc)) from exc
+    """`SET DRAIN_KEY 1 NX EX DRAIN_PENDING_SECONDS`: whether this call set the flag. A Redis
+    that cannot be reached raises redis.RedisError (after the client's own retries)."""
+    return bool(_redis().set(DRAIN_KEY, b"1", nx=True, ex=_conf("DRAIN_PENDING_SECONDS")))
 
 
 def rows_committed(outbound_email_ids: list[int]) -> None:

@@ -7,7 +7,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from consent_app.models import AppendOnlyModel
+from ccucaas_privacy.evidence import AppendOnlyModel
 from notifications_app.models import OutboundEmail, Status
 
 

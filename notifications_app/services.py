@@ -21,8 +21,11 @@ from django.template import TemplateDoesNotExist, TemplateSyntaxError
 from django.utils.translation import gettext_lazy as _
 
 from ccucaas_privacy import clock
+from ccucaas_privacy.commit_batch import CommitBatch
 from ccucaas_privacy.errors import ConflictError, DomainError
+from ccucaas_privacy.rules import enforces
 from consent_app import selectors as consent_selectors
+from consent_app.services import consent_withdraw
 from notifications_app import dispatch, rendering, selectors
 from notifications_app.delivery_errors import TransientSendError, error_describe, is_transient
 from notifications_app.kinds import Category, kind_get
@@ -89,6 +92,7 @@ def _context_checked(context: Any) -> dict[str, Any]:
     return context
 
 
+@enforces("P02", "P19")
 def _marketing_block_reason(user, *, consented: bool | None = None) -> str:
     """Why a marketing email must not go to this recipient (P02, P19), or ''.
     Stored in English: the outbox is a staff record, like the error texts beside it.
@@ -104,38 +108,14 @@ def _marketing_block_reason(user, *, consented: bool | None = None) -> str:
     return ""
 
 
-class _CommitBatch:
-    """The rows queued in one transaction, handed to workers together after its commit."""
-
-    def __init__(self) -> None:
-        self.ids: list[int] = []
-        self.done = False
-
-    def __call__(self) -> None:
-        self.done = True
-        dispatch.rows_committed(self.ids)
+# Rows queued in one transaction are handed to the workers together after its commit
+# (`notifications_app.dispatch`); rows of a rolled-back transaction or savepoint never are.
+_committed_rows = CommitBatch(lambda ids: dispatch.rows_committed(ids))
 
 
 def _enqueue_on_commit(outbound_email_id: int) -> None:
-    """Hand the row to a worker once the caller's transaction commits
-    (`notifications_app.dispatch`).
-
-    Rows queued in one transaction are collected and handed over together after the commit
-    instead of one by one. A rolled-back transaction drops its callback, and the collected ids
-    with it.
-    """
-    connection = transaction.get_connection()
-    if not connection.in_atomic_block:
-        dispatch.rows_committed([outbound_email_id])
-        return
-    batch = getattr(connection, "_outbox_batch", None)
-    pending = batch is not None and not batch.done and any(
-        func is batch for _savepoints, func, _robust in connection.run_on_commit)
-    if not pending:
-        batch = _CommitBatch()
-        connection._outbox_batch = batch
-        transaction.on_commit(batch)
-    batch.ids.append(outbound_email_id)
+    """Hand the row to a worker once the caller's transaction commits (at once outside one)."""
+    _committed_rows.add(outbound_email_id)
 
 
 def notification_queue(*, kind: str, cause: str, context: dict, user=None,
@@ -171,9 +151,8 @@ def notification_build(*, kind: str, cause: str, context: dict, user=None,
     """The outbox row `notification_queue` would write, checked but not saved.
 
     For a caller whose cause names a row its own transaction inserts (a new request's receipt):
-    no earlier row can exist, so it inserts this row together with its own
-    (`ccucaas_privacy.db.insert_together`, no savepoint) and then calls
-    `notification_inserted(row)`. Should a row with the same cause exist all the same, the
+    no earlier row can exist, so it saves this row in its own transaction (no savepoint) and
+    then calls `notification_inserted(row)`. Should a row with the same cause exist all the same, the
     IntegrityError rolls back the caller's transaction.
     """
     spec = kind_get(kind)
@@ -491,12 +470,11 @@ def unsubscribe_user(*, token: str):
     return user
 
 
+@enforces("P02", "P19")
 @transaction.atomic
 def marketing_unsubscribe(*, token: str, ip: str | None = None, user_agent: str = ""):
     """RFC 8058 one-click: withdraw marketing consent (P02) and drop queued marketing mail.
     Mandatory mail is untouched: no unsubscribe can block it (P19)."""
-    from consent_app.services import consent_withdraw
-
     user = unsubscribe_user(token=token)
     consent_withdraw(user=user, purpose=MARKETING_PURPOSE, channel="email_link", ip=ip,
                      user_agent=user_agent)

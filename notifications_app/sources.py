@@ -1,4 +1,4 @@
-"""The emails sent to a user, as a source of the fulfilment registry (requests_app.sources;
+"""The emails sent to a user, as a source of the fulfilment registry (ccucaas_privacy.datasources;
 DESIGN section 6, RULES.md P19). Erasure anonymises each row (recipient, context, provider
 details) and keeps the bare facts (kind, time, status) the outbox needs for its idempotency.
 Rows not yet sent are left to the outbox: the erasure retries until they are sent."""
@@ -6,9 +6,8 @@ Rows not yet sent are left to the outbox: the erasure retries until they are sen
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from ccucaas_privacy.datasources import DataSource, ErasureResult, SourceBusy, register, stream
 from notifications_app.models import OutboundEmail, Status
-from requests_app.sources import DataSource, ErasureResult, SourceBusy, register
-from requests_app.sources.base import stream
 
 ERASED_RECIPIENT = "erased@erased.invalid"
 

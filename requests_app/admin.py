@@ -14,6 +14,8 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from accounts_app.models import StaffAccessKind
+from accounts_app.staff_access import access_gate
+from ccucaas_privacy.admin import ReadOnlyAdmin, ReadOnlyInline
 from requests_app import admin_actions, selectors
 from requests_app.admin_lists import (
     AssigneeFilter,
@@ -29,28 +31,20 @@ from requests_app.models import DataSubjectRequest, RequestEvent, VerificationCh
 BADGE_STYLE = {"green": "#1e7e34", "amber": "#b36b00", "red": "#c82333", "grey": "#6c757d"}
 
 
-class RequestEventInline(admin.TabularInline):
+class RequestEventInline(ReadOnlyInline):
     """The append-only timeline, read-only."""
 
     model = RequestEvent
-    extra = 0
-    can_delete = False
     fields = ["created_at", "action", "from_status", "to_status", "actor", "note"]
     readonly_fields = fields
     verbose_name_plural = _("timeline")
-
-    def has_add_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
 
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("actor")
 
 
 @admin.register(DataSubjectRequest)
-class DataSubjectRequestAdmin(admin.ModelAdmin):
+class DataSubjectRequestAdmin(ReadOnlyAdmin):
     list_display = ["reference", "type", "channel", "subject_display", "status", "assignee",
                     "received_jst", "reply_due_jst", "days_left", "propagation"]
     list_filter = ["status", "type", "channel", AssigneeFilter, DeadlineFilter,
@@ -77,15 +71,8 @@ class DataSubjectRequestAdmin(admin.ModelAdmin):
             return ["urgency", "reply_due_at", "-received_at"]
         return ["reply_due_at", "-received_at"]
 
-    def has_add_permission(self, request) -> bool:
-        # New requests are recorded through the help-desk form (a service call), see get_urls.
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False
+    # Read-only: new requests are recorded through the help-desk form (a service call), see
+    # get_urls; every change goes through the buttons of the change page.
 
     def get_urls(self):
         prefix = f"{self.opts.app_label}_{self.opts.model_name}"
@@ -109,8 +96,6 @@ class DataSubjectRequestAdmin(admin.ModelAdmin):
     def change_view(self, request, object_id, form_url="", extra_context=None):
         obj = self.get_object(request, object_id)
         if obj is not None and request.method == "GET":
-            from accounts_app.staff_access import access_gate
-
             refused = access_gate(request, what=StaffAccessKind.REQUEST_DETAIL,
                                   subject=obj.subject, email=obj.subject_email,
                                   object_ref=obj.reference)
@@ -146,21 +131,8 @@ class DataSubjectRequestAdmin(admin.ModelAdmin):
         return propagation_state(obj)
 
 
-class EvidenceAdmin(admin.ModelAdmin):
-    """Evidence rows: readable, never added, changed or deleted in the admin."""
-
-    def has_add_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False
-
-
 @admin.register(RequestEvent)
-class RequestEventAdmin(EvidenceAdmin):
+class RequestEventAdmin(ReadOnlyAdmin):
     list_display = ["created_at", "request", "action", "from_status", "to_status", "actor"]
     list_filter = ["action", "to_status"]
     search_fields = ["request__reference", "actor__username", "note"]
@@ -169,7 +141,7 @@ class RequestEventAdmin(EvidenceAdmin):
 
 
 @admin.register(DeadlineAlert)
-class DeadlineAlertAdmin(EvidenceAdmin):
+class DeadlineAlertAdmin(ReadOnlyAdmin):
     """What the deadline engine did; `deadline_data_error` rows need a human (filter kind)."""
 
     list_display = ["created_at", "request", "kind", "outcome", "due_at", "note"]
@@ -180,7 +152,7 @@ class DeadlineAlertAdmin(EvidenceAdmin):
 
 
 @admin.register(VerificationChallenge)
-class VerificationChallengeAdmin(EvidenceAdmin):
+class VerificationChallengeAdmin(ReadOnlyAdmin):
     list_display = ["request", "created_at", "expires_at", "failed_attempts", "used_at",
                     "invalidated_at"]
     list_select_related = ["request"]

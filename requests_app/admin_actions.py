@@ -16,7 +16,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts_app import roles
-from ccucaas_privacy import clock
+from accounts_app.selectors_staff import subject_data_summary
+from ccucaas_privacy import clock, datasources
 from ccucaas_privacy.errors import DomainError
 from requests_app import selectors, services, transitions
 from requests_app.admin_forms import StaffHelpdeskForm
@@ -177,7 +178,6 @@ def _fulfil_context(obj: DataSubjectRequest) -> dict:
     except LookupError:
         return {"legal_holds": [], "propagations": [], "hold_categories": [],
                 "hold_bases": []}
-    from requests_app import sources
 
     holds = (list(hold_model.objects.filter(user=obj.subject, released_at=None))
              if obj.subject_id else [])
@@ -185,7 +185,7 @@ def _fulfil_context(obj: DataSubjectRequest) -> dict:
                   .exclude(status="confirmed").select_related("processor"))
     basis = hold_model._meta.get_field("basis")
     return {"legal_holds": holds, "propagations": manual,
-            "hold_categories": sources.categories(), "hold_bases": basis.choices}
+            "hold_categories": datasources.categories(), "hold_bases": basis.choices}
 
 
 def change_context(request: HttpRequest, obj: DataSubjectRequest) -> dict:
@@ -200,8 +200,6 @@ def change_context(request: HttpRequest, obj: DataSubjectRequest) -> dict:
 
     summary = None
     if obj.subject_id:
-        from accounts_app.selectors_staff import subject_data_summary
-
         summary = subject_data_summary(user=obj.subject)
     correction_items = (obj.details.get("items", []) if obj.type == "correction" else [])
     return {

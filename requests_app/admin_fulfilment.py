@@ -6,6 +6,7 @@ from django.contrib import admin, messages
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from ccucaas_privacy.admin import ReadOnlyAdmin
 from ccucaas_privacy.errors import DomainError
 from requests_app import services_fulfilment as fulfilment
 from requests_app import services_processors as fulfilment_processors
@@ -16,17 +17,6 @@ from requests_app.models import (
     Processor,
     Propagation,
 )
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    def has_add_permission(self, request) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False
 
 
 @admin.register(DisclosurePackage)
@@ -101,9 +91,9 @@ class ProcessorAdmin(admin.ModelAdmin):
         form = super().get_form(request, obj, change=change, **kwargs)
 
         class ProcessorForm(form):
-            def _post_clean(self):
-                super()._post_clean()
-                if self.errors:
+            def full_clean(self):
+                super().full_clean()  # the instance now holds the typed values
+                if not self.is_bound or self.errors:
                     return
                 try:  # the discovery read happens here so a refusal is shown on the form
                     fulfilment_processors.processor_check(processor=self.instance)

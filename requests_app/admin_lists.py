@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from ccucaas_privacy import clock
+from ccucaas_privacy import staff as staff_roles
 from requests_app import selectors
 from requests_app.models import DataSubjectRequest, Status
 
@@ -105,7 +106,7 @@ class AssigneeFilter(admin.SimpleListFilter):
     parameter_name = "assignee"
 
     def lookups(self, request, model_admin):
-        staff = [(str(u.pk), u.get_username()) for u in selectors.staff_members()]
+        staff = [(str(u.pk), u.get_username()) for u in staff_roles.staff_members()]
         return [("me", _("Me")), ("none", _("Unassigned")), *staff]
 
     def queryset(self, request, queryset):

@@ -4,10 +4,10 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from requests_app.models import AppendOnlyError, AppendOnlyQuerySet
+from ccucaas_privacy.evidence import AppendOnlyModel
 
 
-class DeadlineAlert(models.Model):
+class DeadlineAlert(AppendOnlyModel):
     """One reminder, escalation, warning or expiry the sweep handled for a request.
 
     Unique per (request, kind): repeated or concurrent sweeps, two beats, or a crash between
@@ -30,8 +30,6 @@ class DeadlineAlert(models.Model):
     note = models.TextField(_("note"), blank=True)
     created_at = models.DateTimeField(_("handled at"), default=timezone.now)
 
-    objects = AppendOnlyQuerySet.as_manager()
-
     class Meta:
         app_label = "requests_app"
         verbose_name = _("deadline alert")
@@ -43,11 +41,3 @@ class DeadlineAlert(models.Model):
 
     def __str__(self) -> str:
         return f"{self.request_id} {self.kind} ({self.outcome})"
-
-    def save(self, *args, **kwargs):
-        if self.pk is not None and not kwargs.get("force_insert"):
-            raise AppendOnlyError("DeadlineAlert rows are append-only.")
-        super().save(*args, **kwargs)
-
-    def delete(self, *args, **kwargs):
-        raise AppendOnlyError("DeadlineAlert rows are append-only.")

@@ -4,7 +4,7 @@ Subjects: `/api/v1/requests/` (own requests), `/api/v1/requests/{id}/`, `.../wit
 Staff: `/api/v1/staff/requests/` and `POST .../{id}/assign/ | verify-identity/ | reply/ | reject/`.
 Views only translate HTTP to service calls; errors take the one shape of ccucaas_privacy/api.py.
 
-Staff (issue 17): every staff endpoint needs the second factor (accounts_app/permissions.py);
+Staff (issue 17): every staff endpoint needs the second factor (ccucaas_privacy/staff.py);
 the list shows no personal data; the detail needs `X-Access-Reason` and is logged (P18).
 """
 
@@ -13,7 +13,6 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import get_object_or_404
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
@@ -22,7 +21,9 @@ from rest_framework.generics import GenericAPIView
 from rest_framework.response import Response
 
 from accounts_app import services as account_services
-from accounts_app.permissions import staff_second_factor_check
+from accounts_app.models import StaffAccessKind
+from accounts_app.services_staff import REASON_MAX_CHARS, staff_access_record, subject_label_for
+from ccucaas_privacy import staff
 from ccucaas_privacy.errors import DomainError
 from requests_app import selectors, services
 from requests_app.api_serializers_staff import StaffRequestSummarySerializer
@@ -49,7 +50,7 @@ class EventSerializer(serializers.Serializer):
 
 
 class RequestSerializer(serializers.Serializer):
-    """Declared field by field (not a ModelSerializer): no model introspection per response."""
+    """Declared field by field (not a ModelSerializer): the output is exactly these fields."""
 
     id = serializers.UUIDField(read_only=True)
     reference = serializers.CharField(read_only=True)
@@ -69,66 +70,11 @@ class RequestSerializer(serializers.Serializer):
     rejection_reason = serializers.CharField(read_only=True)
     overdue = serializers.SerializerMethodField()
 
-    # The fields above document the shape (OpenAPI) and are the reference; the output itself is
-    # written by hand: the filing and list endpoints return one per request, and DRF's
-    # field-by-field path (a deep copy of 17 fields per instance) costs more than the rest of
-    # the response. tests/requests_app/test_api_representation.py keeps the two equal.
-    hand_written = True
-
     def get_overdue(self, obj) -> bool:
         return selectors.request_is_overdue(obj)
 
-    def to_representation(self, obj):
-        if not self.hand_written:  # a subclass with more fields: DRF's generic path
-            return super().to_representation(obj)
-        return request_representation(obj)
-
-
-def _datetime(value):
-    """What DRF's DateTimeField writes: ISO 8601 in the current time zone (JST)."""
-    if not value:
-        return None
-    text = timezone.localtime(value).isoformat()
-    return text[:-6] + "Z" if text.endswith("+00:00") else text
-
-
-def _text(value):
-    return None if value is None else str(value)
-
-
-def _attachment(item: dict) -> dict:
-    out = {"name": _text(item["name"])}
-    if "description" in item:
-        out["description"] = _text(item["description"])
-    return out
-
-
-def request_representation(obj: DataSubjectRequest) -> dict:
-    """RequestSerializer's output for one request (see RequestSerializer.hand_written)."""
-    return {
-        "id": str(obj.pk),
-        "reference": obj.reference,
-        "type": obj.type,
-        "channel": obj.channel,
-        "status": obj.status,
-        "details": obj.details,
-        "language": obj.language,
-        "received_at": _datetime(obj.received_at),
-        "identity_verified_at": _datetime(obj.identity_verified_at),
-        "reply_due_at": _datetime(obj.reply_due_at),
-        "replied_at": _datetime(obj.replied_at),
-        "effective_due_at": _datetime(obj.effective_due_at),
-        "completed_at": _datetime(obj.completed_at),
-        "reply_text": _text(obj.reply_text),
-        "reply_attachments": (None if obj.reply_attachments is None
-                              else [_attachment(a) for a in obj.reply_attachments]),
-        "rejection_reason": _text(obj.rejection_reason),
-        "overdue": selectors.request_is_overdue(obj),
-    }
-
 
 class RequestDetailSerializer(RequestSerializer):
-    hand_written = False
     events = serializers.SerializerMethodField()
 
     @extend_schema_field(EventSerializer(many=True))
@@ -184,32 +130,32 @@ class StaffViewer(permissions.BasePermission):
     message = _("Only the privacy team may use this endpoint.")
 
     def allowed(self, user) -> bool:
-        return selectors.staff_can_view(user)
+        return staff.staff_can_view(user)
 
     def has_permission(self, request, view) -> bool:
-        return self.allowed(request.user) and staff_second_factor_check(request)
+        return self.allowed(request.user) and staff.staff_second_factor_check(request)
 
 
 class StaffDecider(StaffViewer):
     message = _("Only privacy officers may do this.")
 
     def allowed(self, user) -> bool:
-        return selectors.staff_can_decide(user)
+        return staff.staff_can_decide(user)
 
 
 class StaffReplier(StaffViewer):
     def allowed(self, user) -> bool:
-        return selectors.staff_can_reply(user)
+        return staff.staff_can_reply(user)
 
 
 class StaffRejecter(StaffViewer):
     def allowed(self, user) -> bool:
-        return selectors.staff_can_reject(user)
+        return staff.staff_can_reject(user)
 
 
 class StaffVerifier(StaffViewer):
     def allowed(self, user) -> bool:
-        return selectors.staff_can_verify(user)
+        return staff.staff_can_verify(user)
 
 
 def _staff_get(pk) -> DataSubjectRequest:
@@ -223,38 +169,6 @@ def _valid(serializer_class, request) -> dict:
     serializer = serializer_class(data=request.data)
     serializer.is_valid(raise_exception=True)
     return serializer.validated_data
-
-
-
-def create_input_well_formed(data) -> dict | None:
-    """RequestCreateSerializer's validated data for input that is plainly well formed (a known
-    type, details an object or absent, a password that is non-empty text), without building
-    its fields; None for anything else, which then goes through the serializer and gets its
-    error messages. The details themselves are checked by the service (details_clean).
-    tests/requests_app/test_api_representation.py keeps both paths equal."""
-    if not isinstance(data, dict) or not isinstance(data.get("type"), str) \
-            or data["type"] not in RequestType.values:
-        return None
-    details = data.get("details", {})
-    if not isinstance(details, dict):
-        return None
-    out = {"type": data["type"], "details": details}
-    if "password" in data:
-        if not _plain(data["password"]):
-            return None
-        out["password"] = data["password"]
-    return out
-
-
-def _plain(text) -> bool:
-    """Text DRF's CharField keeps as is: no NUL, no lone surrogates."""
-    if not isinstance(text, str) or not text or len(text) > PASSWORD_MAX_LENGTH or "\x00" in text:
-        return False
-    try:
-        text.encode("utf-8")
-    except UnicodeEncodeError:
-        return False
-    return True
 
 
 class RequestListCreateView(GenericAPIView):
@@ -271,7 +185,7 @@ class RequestListCreateView(GenericAPIView):
     @extend_schema(operation_id="requests_create", request=RequestCreateSerializer,
                    responses={201: RequestSerializer})
     def post(self, request):
-        data = create_input_well_formed(request.data) or _valid(RequestCreateSerializer, request)
+        data = _valid(RequestCreateSerializer, request)
         if data.get("password"):
             account_services.api_password_confirm(request=request, user=request.user,
                                                    password=data["password"])
@@ -356,8 +270,6 @@ ACCESS_REASON_REQUIRED = _("Say why you open this person's data in the X-Access-
 
 def api_access_reason(request) -> str:
     """The X-Access-Reason header of a staff API request (P18), or a 400 in the error shape."""
-    from accounts_app.services_staff import REASON_MAX_CHARS
-
     reason = request.headers.get("X-Access-Reason", "").strip()
     if not reason:
         raise DomainError(str(ACCESS_REASON_REQUIRED), code="access_reason_required",
@@ -367,9 +279,6 @@ def api_access_reason(request) -> str:
 
 def _log_staff_access(request, obj: DataSubjectRequest, reason: str) -> None:
     """P18: every staff view of a request (personal data) is a StaffAccess row."""
-    from accounts_app.models import StaffAccessKind
-    from accounts_app.services_staff import staff_access_record, subject_label_for
-
     staff_access_record(staff=request.user, what=StaffAccessKind.API_REQUEST_DETAIL,
                         reason=reason, subject=obj.subject,
                         subject_label=subject_label_for(subject=obj.subject,

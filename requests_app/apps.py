@@ -23,3 +23,9 @@ class RequestsAppConfig(AppConfig):
         from requests_app.services_processors import kinds_register as processor_kinds_register
 
         processor_kinds_register()
+
+        from accounts_app.hooks import account_closed
+        from requests_app.services_fulfilment import account_close_deletion_request
+
+        # P21: closing an account files its deletion request (accounts_app's hook).
+        account_closed.register(account_close_deletion_request)

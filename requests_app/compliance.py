@@ -10,6 +10,7 @@ from dataclasses import asdict, dataclass, field
 from datetime import datetime
 
 from ccucaas_privacy import clock
+from ccucaas_privacy.rules import enforces
 from requests_app import deadlines
 from requests_app.models import DataSubjectRequest
 
@@ -54,6 +55,7 @@ class MonthTypeFigures:
         return data
 
 
+@enforces("P23")
 def compliance_figures(*, now: datetime | None = None, since: datetime | None = None
                        ) -> list[MonthTypeFigures]:
     """Figures per (JST month of receipt, type), oldest month first."""
@@ -101,6 +103,7 @@ def overdue_requests(*, now: datetime | None = None):
             .select_related("assignee", "subject").order_by("reply_due_at"))
 
 
+@enforces("P23")
 def compliance_summary(*, now: datetime | None = None) -> dict:
     figures = compliance_figures(now=now)
     totals = defaultdict(int)

@@ -12,9 +12,9 @@ from django.contrib.auth.models import Group
 
 from accounts_app.services import user_create
 from ccucaas_privacy import clock
+from ccucaas_privacy.staff import PRIVACY_OFFICER, SUPPORT_AGENT
 from requests_app import services
 from requests_app.models import Channel, DataSubjectRequest
-from requests_app.selectors import PRIVACY_OFFICER, SUPPORT_AGENT
 
 DEMO_PASSWORD = "ccucaas-demo-2026"  # noqa: S105 - demo data, printed by `make run`
 

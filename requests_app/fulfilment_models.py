@@ -12,6 +12,8 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from ccucaas_privacy.outbound import outbound_url_validate
+
 
 class DisclosurePackage(models.Model):
     """The ZIP built for a disclosure request, stored privately (PRIVATE_STORAGE)."""
@@ -96,8 +98,6 @@ class LegalHold(models.Model):
 
 
 def processor_endpoint_validate(value: str) -> None:
-    from ccucaas_privacy.outbound import outbound_url_validate
-
     outbound_url_validate(value)
 
 

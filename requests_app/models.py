@@ -9,6 +9,8 @@ from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from ccucaas_privacy.evidence import AppendOnlyModel
+
 
 class RequestType(models.TextChoices):
     DISCLOSURE = "disclosure", _("Disclosure")
@@ -119,19 +121,7 @@ class DataSubjectRequest(models.Model):
         return self.subject_name
 
 
-class AppendOnlyError(Exception):
-    """Evidence rows are never changed or deleted."""
-
-
-class AppendOnlyQuerySet(models.QuerySet):
-    def update(self, **kwargs):
-        raise AppendOnlyError(f"{self.model.__name__} rows are append-only.")
-
-    def delete(self):
-        raise AppendOnlyError(f"{self.model.__name__} rows are append-only.")
-
-
-class RequestEvent(models.Model):
+class RequestEvent(AppendOnlyModel):
     """Append-only timeline of a request: who did what, when, from which status to which."""
 
     request = models.ForeignKey(DataSubjectRequest, on_delete=models.PROTECT,
@@ -146,8 +136,6 @@ class RequestEvent(models.Model):
     data = models.JSONField(_("data"), default=dict, blank=True)
     created_at = models.DateTimeField(_("time"), default=timezone.now)
 
-    objects = AppendOnlyQuerySet.as_manager()
-
     class Meta:
         verbose_name = _("request event")
         verbose_name_plural = _("request events")
@@ -155,14 +143,6 @@ class RequestEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.request_id} {self.action}"
-
-    def save(self, *args, **kwargs):
-        if self.pk is not None and not kwargs.get("force_insert"):
-            raise AppendOnlyError("RequestEvent rows are append-only.")
-        super().save(*args, **kwargs)
-
-    def delete(self, *args, **kwargs):
-        raise AppendOnlyError("RequestEvent rows are append-only.")
 
 
 class VerificationChallenge(models.Model):

@@ -12,6 +12,8 @@ from django.conf import settings
 from django.urls import get_script_prefix, get_urlconf, reverse
 from django.utils import translation
 
+from notifications_app.kinds import Category, register_kind
+from notifications_app.services import notification_build, notification_queue
 from requests_app.models import DataSubjectRequest, RequestType, Status
 
 KINDS = {
@@ -29,8 +31,6 @@ KINDS = {
 
 
 def kinds_register() -> None:
-    from notifications_app.kinds import Category, register_kind
-
     for kind, description in KINDS.items():
         register_kind(kind, category=Category.MANDATORY, description=description)
 
@@ -87,8 +87,6 @@ def _subject_email_args(request: DataSubjectRequest, *, kind: str, cause_suffix:
 
 def notify_subject(request: DataSubjectRequest, *, kind: str, cause_suffix: str,
                    extra: dict[str, Any] | None = None):
-    from notifications_app.services import notification_queue
-
     return notification_queue(**_subject_email_args(request, kind=kind, cause_suffix=cause_suffix,
                                                     extra=extra))
 
@@ -96,15 +94,11 @@ def notify_subject(request: DataSubjectRequest, *, kind: str, cause_suffix: str,
 def receipt_build(request: DataSubjectRequest):
     """The unsaved receipt email of a request being filed, for the filing to insert together
     with the request (notification_build); its cause names the new request, so it is new."""
-    from notifications_app.services import notification_build
-
     return notification_build(**_subject_email_args(request, kind="request_received",
                                                     cause_suffix="received", extra=None))
 
 
 def notify_assignee(request: DataSubjectRequest, *, cause_suffix: str):
-    from notifications_app.services import notification_queue
-
     assignee = request.assignee
     context = _context(request, assignee.language) | {
         "admin_path": reverse("admin:requests_app_datasubjectrequest_change", args=[request.pk]),

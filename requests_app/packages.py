@@ -31,9 +31,10 @@ from django.utils.module_loading import import_string
 
 from ccucaas_privacy import clock
 from ccucaas_privacy.csv_safe import csv_cell, csv_cell_sql
+from ccucaas_privacy.datasources import all_sources
 from ccucaas_privacy.errors import ConflictError, DomainError
+from ccucaas_privacy.rules import enforces
 from requests_app.models import DataSubjectRequest, DisclosurePackage, RequestEvent, RequestType
-from requests_app.sources import all_sources
 
 SIGNING_SALT = "requests_app.package"
 PACKAGE_DIR = "packages"
@@ -286,6 +287,7 @@ def _package_name(request: DataSubjectRequest) -> str:
     return f"{PACKAGE_DIR}/{request.pk}/{request.reference}.zip"
 
 
+@enforces("P21")
 def disclosure_package_build(*, request: DataSubjectRequest, now: datetime | None = None
                              ) -> DisclosurePackage:
     """Build and store the package of a replied disclosure request (idempotent)."""

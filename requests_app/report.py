@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from ccucaas_privacy.csv_safe import csv_cell
 from requests_app import charts
 from requests_app.compliance import compliance_figures, compliance_summary
+from requests_app.hooks import report_lines
 from requests_app.models import RequestType
 
 DAY_BUCKETS = [(0, 7, "0-7"), (7, 14, "8-14"), (14, 21, "15-21"), (21, 28, "22-28"),
@@ -22,18 +23,9 @@ CSV_COLUMNS = ["month", "type", "received", "replied_on_time", "replied_late", "
                "propagation_within_48h", "propagation_late", "propagation_pending"]
 
 
-# Lines that apps above this one add to the report (issue 22: incidents and their reports to
-# the Commission). Each is a callable(now=) -> {"label", "value", "url"}, registered in ready().
-_EXTRA_LINES: list = []
-
-
-def report_line_register(provider) -> None:
-    if provider not in _EXTRA_LINES:
-        _EXTRA_LINES.append(provider)
-
-
 def report_extra_lines(*, now: datetime | None = None) -> list[dict]:
-    return [provider(now=now) for provider in _EXTRA_LINES]
+    """The lines apps above this one add (requests_app's `report_lines` hook, issue 22)."""
+    return report_lines.call(now=now)
 
 
 def _bucket(days: float) -> int:

@@ -3,7 +3,6 @@
 from datetime import datetime, timedelta
 
 from django.conf import settings
-from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db.models import Q, QuerySet
 from django.http import Http404
@@ -11,8 +10,6 @@ from django.http import Http404
 from ccucaas_privacy import clock
 from requests_app.models import OPEN_STATUSES, DataSubjectRequest, RequestType, Status
 
-PRIVACY_OFFICER = "Privacy officer"
-SUPPORT_AGENT = "Support agent"
 REPLY_PENDING = (Status.RECEIVED, Status.IN_REVIEW)
 
 
@@ -21,20 +18,6 @@ def format_jst(value: datetime | None) -> str:
     if value is None:
         return ""
     return clock.to_jst(value).strftime("%Y-%m-%d %H:%M JST")
-
-
-def privacy_officers() -> QuerySet:
-    """Active users to alert about deadlines: the "Privacy officer" group plus superusers."""
-    return (get_user_model().objects.filter(is_active=True)
-            .filter(Q(groups__name=PRIVACY_OFFICER) | Q(is_superuser=True))
-            .distinct().order_by("pk"))
-
-
-def staff_members() -> QuerySet:
-    """Who may be assigned a request: privacy officers, support agents and superusers."""
-    return (get_user_model().objects.filter(is_active=True)
-            .filter(Q(groups__name__in=[PRIVACY_OFFICER, SUPPORT_AGENT]) | Q(is_superuser=True))
-            .distinct().order_by("pk"))
 
 
 def requests_for_user(user) -> QuerySet:
@@ -98,30 +81,3 @@ def api_password_stale(*, user, type: str, now: datetime | None = None) -> bool:
     confirmed = getattr(user, "api_password_confirmed_at", None)
     window = timedelta(seconds=settings.REQUESTS["API_REAUTH_SECONDS"])
     return confirmed is None or confirmed < (now or clock.now()) - window
-
-
-def staff_can_view(user) -> bool:
-    return bool(user and user.is_authenticated and user.is_active
-                and user.has_perm("requests_app.view_datasubjectrequest"))
-
-
-def staff_can_decide(user) -> bool:
-    """Assign, reply and reject: privacy officers (and superusers)."""
-    return bool(staff_can_view(user) and user.has_perm("requests_app.change_datasubjectrequest"))
-
-
-def staff_can_reply(user) -> bool:
-    """Reply: privacy officers, and support agents, who draft and send replies (issue 9)."""
-    return bool(staff_can_view(user) and (
-        user.has_perm("requests_app.change_datasubjectrequest")
-        or user.has_perm("requests_app.reply_datasubjectrequest")))
-
-
-def staff_can_reject(user) -> bool:
-    return bool(staff_can_view(user) and (
-        user.has_perm("requests_app.change_datasubjectrequest")
-        or user.has_perm("requests_app.reject_datasubjectrequest")))
-
-
-def staff_can_verify(user) -> bool:
-    return bool(staff_can_view(user) and user.has_perm("requests_app.verify_identity"))

@@ -6,18 +6,17 @@ Each service is one transaction: it locks the request, checks the transition tab
 raises ConflictError and changes nothing.
 """
 
-from contextlib import nullcontext
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from django.conf import settings
-from django.db import IntegrityError, ProgrammingError, connection, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import F
 from django.utils.translation import gettext as _
 
-from ccucaas_privacy import clock
-from ccucaas_privacy.db import insert_together
+from ccucaas_privacy import clock, staff
 from ccucaas_privacy.errors import ConflictError, DomainError
+from ccucaas_privacy.rules import enforces
 from notifications_app.services import notification_inserted
 from requests_app import deadlines, selectors, transitions
 from requests_app.details import details_clean
@@ -45,47 +44,25 @@ def _now(now: datetime | None) -> datetime:
 
 
 def _next_reference(at: datetime) -> str:
-    """DSR-YYYY-NNNNNN, numbered per JST year.
+    """DSR-YYYY-NNNNNN: the JST year of receipt and a number that never repeats.
 
-    On PostgreSQL a sequence per year hands out numbers without locking anything, so filings
-    never queue behind each other (a rolled-back filing leaves a gap). Elsewhere (SQLite, which
-    serialises writers anyway) a counter row is incremented inside the transaction.
+    On PostgreSQL the number comes from the sequence `REFERENCE_SEQUENCE`, which migration
+    0010 creates (after every number already used): it locks nothing, so filings never queue
+    behind each other, and it counts on across years (a rolled-back filing leaves a gap).
+    Elsewhere (SQLite, which serialises writers anyway) a counter row per JST year is
+    incremented inside the filing's transaction.
     """
     year = clock.jst_date(at).year
-    number = _pg_next_number(year) if connection.vendor == "postgresql" else _counter_next(year)
+    number = _pg_next_number() if connection.vendor == "postgresql" else _counter_next(year)
     return f"DSR-{year}-{number:06d}"
 
 
-# (database name, sequence name) pairs known to exist: their nextval needs no savepoint
-_SEQUENCES_READY: set[tuple[str, str]] = set()
+REFERENCE_SEQUENCE = "requests_app_reference"  # created by migration 0010
 
 
-def _pg_next_number(year: int) -> int:
-    name = f"requests_app_reference_{int(year)}"
-    ready = (connection.settings_dict["NAME"], name)
+def _pg_next_number() -> int:
     with connection.cursor() as cursor:
-        if ready in _SEQUENCES_READY:
-            # Outside a transaction (the portal filing) a failed statement aborts nothing, so
-            # no savepoint is needed to recover from a sequence that is gone (its creation
-            # was rolled back after all): it is created again below.
-            try:
-                with transaction.atomic() if connection.in_atomic_block else nullcontext():
-                    cursor.execute("SELECT nextval(%s)", [name])
-                    return cursor.fetchone()[0]
-            except ProgrammingError:
-                _SEQUENCES_READY.discard(ready)
-        # Continue after any reference that already exists for the year.
-        cursor.execute("SELECT COALESCE(MAX(CAST(SUBSTRING(reference FROM 10) AS integer)), 0) "
-                       "FROM requests_app_datasubjectrequest WHERE reference ~ %s",
-                       [f"^DSR-{int(year)}-[0-9]{{1,9}}$"])
-        start = cursor.fetchone()[0] + 1
-        try:
-            with transaction.atomic():
-                cursor.execute(f"CREATE SEQUENCE IF NOT EXISTS {name} START WITH {int(start)}")
-        except (IntegrityError, ProgrammingError):
-            pass  # a concurrent filing created it first; it is visible once that committed
-        transaction.on_commit(lambda: _SEQUENCES_READY.add(ready))
-        cursor.execute("SELECT nextval(%s)", [name])
+        cursor.execute("SELECT nextval(%s)", [REFERENCE_SEQUENCE])
         return cursor.fetchone()[0]
 
 
@@ -166,6 +143,7 @@ def _require_text(value: str, *, field: str, limit: int) -> str:
     return value
 
 
+@enforces("P21", "P24", "P26")
 def request_file(
     *,
     type: str,
@@ -209,14 +187,11 @@ def request_file(
         raise DomainError(_("The time of receipt cannot be in the future."),
                           details={"received_at": [_("The time of receipt cannot be in the future.")]})
 
-    # A portal filing on PostgreSQL writes the request, its first event and its receipt email
-    # with one statement (insert_together), which is a transaction of its own: no BEGIN and
-    # COMMIT round trips. Every other filing takes several statements in one transaction, and
-    # inside a caller's transaction the filing is a savepoint (a duplicate rolls back only it).
-    one_statement = (channel == Channel.PORTAL and connection.vendor == "postgresql"
-                     and not connection.in_atomic_block)
+    # One transaction, whatever the database and the caller: the reference, the request, its
+    # first event and its receipt (or verification) email are all written or none is; inside
+    # a caller's transaction it is a savepoint, so a duplicate rolls back only the filing.
     try:
-        with nullcontext() if one_statement else transaction.atomic():
+        with transaction.atomic():
             request = DataSubjectRequest(
                 reference=_next_reference(received),
                 type=type,
@@ -242,14 +217,16 @@ def request_file(
                                  created_at=now,
                                  data={"method": identity_attested} if identity_attested else {})
             sent = None
+            request.save(force_insert=True)
+            event.save()
             if request.status == Status.AWAITING_VERIFICATION:
-                insert_together([request, event])
                 sent = challenge_issue(request=request, now=now)
                 _record_send(request, sent=sent, actor=actor, now=now)
             else:
-                # The hot path (issue 6): request, event and receipt in one round trip.
+                # The receipt's cause names the new request, so no earlier row can exist: it
+                # needs no savepoint of its own (notification_build, not notification_queue).
                 receipt = receipt_build(request)
-                insert_together([request, event, receipt])
+                receipt.save(force_insert=True)
                 notification_inserted(receipt)
     except IntegrityError:
         _raise_if_duplicate(type=type, subject=subject, subject_email=subject_email)
@@ -328,6 +305,7 @@ def _verified(request: DataSubjectRequest, *, actor, now: datetime, note: str, h
     notify_subject(request, kind="request_received", cause_suffix="received")
 
 
+@enforces("P21", "P26")
 def request_verify_identity(*, request: DataSubjectRequest, actor, note: str = "",
                             method: str = "staff", now: datetime | None = None
                             ) -> DataSubjectRequest:
@@ -382,7 +360,7 @@ def request_expire(*, request: DataSubjectRequest, now: datetime | None = None) 
 def request_assign(*, request: DataSubjectRequest, assignee, actor,
                    now: datetime | None = None) -> DataSubjectRequest:
     now = _now(now)
-    if assignee is None or not selectors.staff_members().filter(pk=assignee.pk).exists():
+    if assignee is None or not staff.staff_members().filter(pk=assignee.pk).exists():
         raise DomainError(_("Requests can only be assigned to privacy officers or support agents."),
                           details={"assignee": [_("Not a member of the privacy team.")]})
     with transaction.atomic():
@@ -425,6 +403,7 @@ def _clean_attachments(attachments: Any) -> list[dict[str, str]]:
     return cleaned
 
 
+@enforces("P21", "P24", "P26")
 def request_reply(*, request: DataSubjectRequest, actor, text: str, attachments: Any = None,
                   now: datetime | None = None) -> DataSubjectRequest:
     """The first reply (P21/P26). Disclosure and inquiry are completed by it; correction and

@@ -20,9 +20,12 @@ from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext as _
 
+from accounts_app.services_auth import account_deactivate
 from ccucaas_privacy import clock
+from ccucaas_privacy import datasources as registry
+from ccucaas_privacy.datasources import all_sources, source_get
 from ccucaas_privacy.errors import ConflictError, DomainError
-from requests_app import sources as registry
+from ccucaas_privacy.rules import enforces
 from requests_app.connectors import (
     ConnectorError,
     Dispatch,
@@ -41,7 +44,6 @@ from requests_app.models import (
     RequestType,
     Status,
 )
-from requests_app.sources import all_sources, source_get
 
 log = logging.getLogger(__name__)
 
@@ -71,6 +73,7 @@ def _backoff(attempts: int) -> timedelta:
 
 # --- staff decisions before fulfilment ------------------------------------------------------
 
+@enforces("P21")
 def correction_item_decide(*, request: DataSubjectRequest, index: int, accept: bool, note: str,
                            actor) -> CorrectionDecision:
     """Staff accept or reject one requested correction item, with a note (P21)."""
@@ -99,6 +102,7 @@ def correction_item_decide(*, request: DataSubjectRequest, index: int, accept: b
         return decision
 
 
+@enforces("P21")
 def deletion_approve(*, request: DataSubjectRequest, actor) -> DataSubjectRequest:
     """Staff approve a deletion before the reply (the erasure itself runs after the reply)."""
     with transaction.atomic():
@@ -135,6 +139,7 @@ def _ready(request) -> bool:
 
 # --- legal holds (P08) ---------------------------------------------------------------------
 
+@enforces("P08")
 def legal_hold_place(*, user, categories: list[str], basis: str, note: str, actor) -> LegalHold:
     """Keep these categories of the user's data despite deletion, for a stated basis (P08)."""
     known = set(registry.categories())
@@ -153,6 +158,7 @@ def legal_hold_place(*, user, categories: list[str], basis: str, note: str, acto
                                         placed_by=actor, placed_at=clock.now())
 
 
+@enforces("P08")
 def legal_hold_release(*, hold: LegalHold, actor) -> LegalHold:
     """Release a hold; the fulfilment sweep then erases what it kept."""
     with transaction.atomic():
@@ -174,6 +180,7 @@ def held_categories(user) -> dict[str, LegalHold]:
 
 # --- the reply --------------------------------------------------------------------------
 
+@enforces("P08")
 def reply_context(request: DataSubjectRequest) -> dict[str, Any]:
     """What the reply email adds for fulfilment: retained categories with their basis and the
     date backups will have rotated (deletion, P08), the package to come (disclosure)."""
@@ -221,15 +228,7 @@ def _key(request, target: str) -> str:
     return hashlib.sha256(f"{request.pk}:{target}".encode()).hexdigest()
 
 
-def _deactivate(user) -> None:
-    """Deletion: the account is closed at once, every login and session ended (P11)."""
-    from accounts_app.models import User
-    from accounts_app.services_auth import credentials_end_all
-
-    User.objects.filter(pk=user.pk).update(is_active=False)
-    credentials_end_all(user=user, reason="deleted")  # API tokens, sessions, kept logins
-
-
+@enforces("P21", "P14")
 def fulfilment_start(*, request: DataSubjectRequest, now: datetime | None = None
                      ) -> list[Propagation]:
     """Create the propagations of a replied correction or deletion (idempotent)."""
@@ -253,8 +252,8 @@ def fulfilment_start(*, request: DataSubjectRequest, now: datetime | None = None
         holds = held_categories(user) if user and request.type == RequestType.DELETION else {}
         rows = []
         if user is not None:
-            if request.type == RequestType.DELETION:
-                _deactivate(user)
+            if request.type == RequestType.DELETION:  # closed at once, every login ended (P11)
+                account_deactivate(user=user, reason="deleted")
             for source in all_sources():
                 if request.type == RequestType.CORRECTION and not set(source.correctable) & set(changes):
                     continue
@@ -322,6 +321,7 @@ def _failed(row: Propagation, error: str, now: datetime) -> None:
     log.warning("propagation %s (%s) failed: %s", row.pk, row.target_label, error)
 
 
+@enforces("P14", "P21")
 def propagation_run(*, propagation_id: int, now: datetime | None = None) -> Propagation | None:
     """One attempt at one propagation (the task and the sweep call this)."""
     now = clock.now() if now is None else now
@@ -443,6 +443,7 @@ class CallbackRejected(DomainError):
     code = "bad_signature"
 
 
+@enforces("P14")
 def propagation_callback(*, processor_id: int, body: bytes, headers) -> Propagation:
     """A provider's signed status callback. Bad signature: 403; unknown processor or id: 404;
     already confirmed (replay): 409. Nothing changes in any of those cases."""
@@ -562,7 +563,7 @@ def fulfilment_sweep(*, now: datetime | None = None, limit: int = 500) -> dict[s
             "purged": packages_purge(now=now), "certificates": processors_certificate_watch(now=now)}
 
 
-# --- account closure (ACCOUNT_CLOSE_HOOK) ---------------------------------------------------
+# --- account closure (accounts_app's account_closed hook, registered in apps.py) -----------
 
 def account_close_deletion_request(*, user, closure) -> DataSubjectRequest | None:
     """Closing the account files a deletion request for it (P21), unless one is open."""

@@ -15,8 +15,12 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
+from accounts_app.services_staff import staff_access_record
 from ccucaas_privacy import clock
 from ccucaas_privacy.errors import DomainError
+from ccucaas_privacy.staff import privacy_officers
+from notifications_app.kinds import Category, register_kind
+from notifications_app.services import notification_queue
 from requests_app.connectors import ConnectorError
 from requests_app.connectors.opendsr import regulation_for
 from requests_app.connectors.opendsr_trust import discovery_read, regulations_allowed
@@ -28,8 +32,6 @@ ALERT_KIND = "staff_processor_alert"
 
 
 def kinds_register() -> None:
-    from notifications_app.kinds import Category, register_kind
-
     register_kind(ALERT_KIND, category=Category.MANDATORY,
                   description="Staff notice: a service provider refused a request, or its "
                               "signing certificate expires soon")
@@ -65,8 +67,6 @@ def processor_check(*, processor: Processor, now: datetime | None = None) -> Non
 def processor_save(*, processor: Processor, actor, reason: str = "",
                    now: datetime | None = None) -> Processor:
     """Validate and save a processor (new or changed) and log the change (staff access)."""
-    from accounts_app.services_staff import staff_access_record
-
     now = clock.now() if now is None else now
     processor_check(processor=processor, now=now)
     with transaction.atomic():
@@ -127,9 +127,6 @@ def processor_error_record(*, processor: Processor, reason: str,
 
 def processor_alert_staff(*, processor: Processor, what: str, reason: str, cause: str) -> int:
     """Email every privacy officer once per `cause` (the outbox dedupes on it)."""
-    from notifications_app.services import notification_queue
-    from requests_app.selectors import privacy_officers
-
     admin_path = reverse("admin:requests_app_processor_change", args=[processor.pk])
     sent = 0
     with transaction.atomic():

@@ -6,16 +6,16 @@ from django.conf import settings
 from django.db import transaction
 from django.urls import reverse
 
-from ccucaas_privacy import clock
-from requests_app import selectors
+from ccucaas_privacy import clock, staff
+from ccucaas_privacy.rules import enforces
+from notifications_app.kinds import Category, register_kind
+from notifications_app.services import notification_queue
 from requests_app.compliance import compliance_summary
 
 KIND = "staff_compliance_report"
 
 
 def kinds_register() -> None:
-    from notifications_app.kinds import Category, register_kind
-
     register_kind(KIND, category=Category.MANDATORY,
                   description="Monthly compliance report to privacy officers (P23)")
 
@@ -26,14 +26,13 @@ def _previous_month(now: datetime) -> str:
     return f"{year:04d}-{month:02d}"
 
 
+@enforces("P23")
 def compliance_report_send(*, now: datetime | None = None) -> list:
     """Email last month's report to every privacy officer, once per month and recipient.
 
     Safe to run daily (beat) or twice: the outbox's idempotency key is
     `compliance-report:<YYYY-MM>` + recipient + kind. Does nothing before the configured day.
     """
-    from notifications_app.services import notification_queue
-
     now = clock.now() if now is None else now
     if clock.jst_date(now).day < settings.COMPLIANCE_REPORT_DAY:
         return []
@@ -45,4 +44,4 @@ def compliance_report_send(*, now: datetime | None = None) -> list:
     with transaction.atomic():
         return [notification_queue(kind=KIND, cause=f"compliance-report:{month}",
                                    context=context, user=officer)
-                for officer in selectors.privacy_officers() if officer.email]
+                for officer in staff.privacy_officers() if officer.email]

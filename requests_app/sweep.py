@@ -16,6 +16,9 @@ from datetime import datetime
 from django.db import connection, transaction
 
 from ccucaas_privacy import clock
+from ccucaas_privacy.rules import enforces
+from ccucaas_privacy.staff import privacy_officers
+from notifications_app.kinds import Category, register_kind
 from notifications_app.services import notification_queue
 from requests_app import deadlines
 from requests_app.alerts import DeadlineAlert
@@ -56,12 +59,13 @@ def due_request_ids(*, now: datetime, limit: int | None = None) -> list:
     return list(query[:limit] if limit else query)
 
 
+@enforces("P21", "P26")
 def deadline_sweep(*, now: datetime | None = None, limit: int | None = None) -> SweepReport:
     """One pass over every due request."""
     now = clock.now() if now is None else now
     report = SweepReport()
     ids = due_request_ids(now=now, limit=limit)
-    officers = list(_privacy_officers()) if ids else []  # once per pass, not per request
+    officers = list(privacy_officers()) if ids else []  # once per pass, not per request
     for request_id in ids:
         try:
             with transaction.atomic():
@@ -205,15 +209,7 @@ def _report_data_error(request, *, handled: set[str], report: SweepReport, offic
     handled.add("deadline_data_error")
 
 
-def _privacy_officers():
-    from requests_app.selectors import privacy_officers
-
-    return privacy_officers()
-
-
 def kinds_register() -> None:
     """The staff emails of the deadline engine (mandatory: staff reminders cannot be muted)."""
-    from notifications_app.kinds import Category, register_kind
-
     for kind in STAFF_EMAIL_KIND.values():
         register_kind(kind, category=Category.MANDATORY, description="deadline engine")

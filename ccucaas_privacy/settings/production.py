@@ -1,4 +1,8 @@
-"""Production: refuses to start without its secrets, secure transport and cookies."""
+"""Production: refuses to start without its secrets, secure transport and cookies.
+
+Only what production tightens is set here; everything else (the CSP, referrer policy, frame and
+cookie flags every environment shares) is in `base.py` and its `components/`.
+"""
 
 import re
 from urllib.parse import urlsplit
@@ -6,7 +10,17 @@ from urllib.parse import urlsplit
 from django.core.exceptions import ImproperlyConfigured
 
 from .base import *
-from .base import ANYMAIL, DEVELOPMENT_SECRET_KEY, EMAIL_TRACKING_ESP, REST_FRAMEWORK, SITE_URL, env
+from .base import (
+    ANYMAIL,
+    DEVELOPMENT_SECRET_KEY,
+    EMAIL_TRACKING_ESP,
+    FULFILMENT_ALLOW_PRIVATE_ENDPOINTS,
+    OUTBOUND_ALLOW_PRIVATE_ADDRESSES,
+    REST_FRAMEWORK,
+    SITE_URL,
+    STORAGES,
+    env,
+)
 
 
 def _required(name: str) -> str:
@@ -53,16 +67,17 @@ if EMAIL_TRACKING_ESP:
             "(EMAIL_TRACKING_ESP) and needs ANYMAIL_WEBHOOK_SECRET=\"user:password\" (random) to "
             "authenticate it; or set EMAIL_TRACKING_ESP= (empty) to mount no webhook.")
 # The browsable API is a development aid: production answers JSON only.
-REST_FRAMEWORK["DEFAULT_RENDERER_CLASSES"] = ["rest_framework.renderers.JSONRenderer"]
+REST_FRAMEWORK = {**REST_FRAMEWORK,
+                  "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"]}
 # Service providers must never reach inside (issue 17): the tests-only switch is refused.
 if FULFILMENT_ALLOW_PRIVATE_ENDPOINTS or OUTBOUND_ALLOW_PRIVATE_ADDRESSES:
     raise ImproperlyConfigured(
         "DJANGO_ENV=production refuses FULFILMENT_ALLOW_PRIVATE_ENDPOINTS: service providers "
         "must not be reached on private or loopback addresses.")
 
-STORAGES["staticfiles"] = {
+STORAGES = {**STORAGES, "staticfiles": {
     "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage",
-}
+}}
 
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=True)
@@ -70,8 +85,5 @@ SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=31536000)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = True
 SECURE_HSTS_PRELOAD = env.bool("SECURE_HSTS_PRELOAD", default=True)
 SECURE_CONTENT_TYPE_NOSNIFF = True
-SECURE_REFERRER_POLICY = "same-origin"
 SESSION_COOKIE_SECURE = True
 CSRF_COOKIE_SECURE = True
-SESSION_COOKIE_HTTPONLY = True
-X_FRAME_OPTIONS = "DENY"

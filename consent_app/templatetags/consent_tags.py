@@ -3,6 +3,7 @@
 from django import template
 from django.conf import settings
 
+from ccucaas_privacy.rules import enforces
 from consent_app import selectors
 from consent_app.purposes import ANALYTICS_TRACKING
 
@@ -23,6 +24,7 @@ def policy_banner(context):
             "csrf_token": context.get("csrf_token")}
 
 
+@enforces("P12")
 @register.simple_tag(takes_context=True)
 def tracking_allowed(context) -> bool:
     """Tracking tags render only with the user's analytics consent and no GPC signal."""

@@ -4,33 +4,7 @@ import django.db.models.deletion
 import django.utils.timezone
 from django.db import migrations, models
 
-APPEND_ONLY = """
-CREATE OR REPLACE FUNCTION requests_app_deadlinealert_append_only() RETURNS trigger AS $$
-BEGIN
-    RAISE EXCEPTION 'requests_app_deadlinealert is append-only (% refused)', TG_OP;
-END;
-$$ LANGUAGE plpgsql;
-CREATE TRIGGER requests_app_deadlinealert_append_only
-    BEFORE UPDATE OR DELETE ON requests_app_deadlinealert
-    FOR EACH ROW EXECUTE FUNCTION requests_app_deadlinealert_append_only();
-"""
-DROP = """
-DROP TRIGGER IF EXISTS requests_app_deadlinealert_append_only ON requests_app_deadlinealert;
-DROP FUNCTION IF EXISTS requests_app_deadlinealert_append_only();
-"""
-
-
-def append_only_forwards(apps, schema_editor):
-    """Evidence (P23): on PostgreSQL, alert rows refuse UPDATE and DELETE in the database too."""
-    if schema_editor.connection.vendor == "postgresql":
-        with schema_editor.connection.cursor() as cursor:
-            cursor.execute(APPEND_ONLY)
-
-
-def append_only_backwards(apps, schema_editor):
-    if schema_editor.connection.vendor == "postgresql":
-        with schema_editor.connection.cursor() as cursor:
-            cursor.execute(DROP)
+from ccucaas_privacy.migrations_ops import AppendOnlyTrigger
 
 
 class Migration(migrations.Migration):
@@ -59,5 +33,6 @@ class Migration(migrations.Migration):
                 'constraints': [models.UniqueConstraint(fields=('request', 'kind'), name='deadline_alert_once_per_kind')],
             },
         ),
-        migrations.RunPython(append_only_forwards, append_only_backwards),
+        # Evidence (P23): on PostgreSQL, alert rows refuse UPDATE and DELETE in the database too.
+        AppendOnlyTrigger('deadlinealert'),
     ]

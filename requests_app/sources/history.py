@@ -5,8 +5,7 @@ from django.contrib.admin.models import LogEntry
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from requests_app.sources import DataSource, ErasureResult, register
-from requests_app.sources.base import iso, stream
+from ccucaas_privacy.datasources import DataSource, ErasureResult, iso, register, stream
 
 
 def _requests(user):

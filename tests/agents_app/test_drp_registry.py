@@ -88,7 +88,7 @@ def test_support_agents_cannot_see_or_change_the_registry(support_client):
 def test_the_registry_log_is_append_only(officer_client):
     from agents_app import services
     from agents_app.models import AgentChange
-    from requests_app.models import AppendOnlyError
+    from ccucaas_privacy.evidence import AppendOnlyError
 
     services.agents_import(document=_entry(), actor=None)
     with pytest.raises(AppendOnlyError):

@@ -69,8 +69,50 @@ def test_celery_is_json_only_with_late_acks_and_time_limits():
 def test_env_example_lists_every_variable_the_settings_read():
     import re
 
-    settings_source = "\n".join(p.read_text() for p in (ROOT / "ccucaas_privacy" / "settings").glob("*.py"))
+    settings_source = "\n".join(p.read_text() for p in (ROOT / "ccucaas_privacy" / "settings").rglob("*.py"))
     read = set(re.findall(r"""env(?:\.\w+)?\(\s*["']([A-Z][A-Z0-9_]+)["']""", settings_source))
     read |= set(re.findall(r"""_required\(\s*["']([A-Z][A-Z0-9_]+)["']""", settings_source))
     documented = set(re.findall(r"^(?:# )?([A-Z][A-Z0-9_]+)=", (ROOT / ".env.example").read_text(), re.M))
     assert sorted(read - documented) == []
+
+
+def test_base_settings_set_every_name_once_and_change_no_list_or_dict_further_down():
+    """Issue 18: base.py and its components/ assign each setting once (no `INSTALLED_APPS +=`,
+    no `MIDDLEWARE.insert`, no `.update`/`.setdefault` of another block's dict)."""
+    import ast
+
+    settings_dir = ROOT / "ccucaas_privacy" / "settings"
+    sources = [settings_dir / "base.py", *sorted((settings_dir / "components").glob("*.py"))]
+    assigned: dict[str, list[str]] = {}
+    changed_later = []
+    for path in sources:
+        tree = ast.parse(path.read_text())
+        for node in ast.walk(tree):
+            targets = []
+            if isinstance(node, ast.Assign):
+                targets = [t for t in node.targets if isinstance(t, ast.Name)]
+            elif isinstance(node, ast.AnnAssign | ast.AugAssign) and isinstance(node.target, ast.Name):
+                targets = [node.target]
+                if isinstance(node, ast.AugAssign) and node.target.id.isupper():
+                    changed_later.append(f"{path.name}: {node.target.id} +=")
+            for target in getattr(node, "targets", ()):
+                root = target
+                while isinstance(root, ast.Subscript):
+                    root = root.value
+                if (target is not root and isinstance(root, ast.Name) and root.id.isupper()
+                        and root.id != "DATABASES"):
+                    changed_later.append(f"{path.name}:{node.lineno}: {root.id}[...] =")
+            for target in targets:
+                if target.id.isupper():
+                    assigned.setdefault(target.id, []).append(f"{path.name}:{node.lineno}")
+            if (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)
+                    and node.func.attr in {"insert", "append", "extend", "update", "setdefault"}
+                    and isinstance(node.func.value, ast.Name) and node.func.value.id.isupper()):
+                changed_later.append(f"{path.name}:{node.lineno}: {node.func.value.id}.{node.func.attr}")
+    # Only the SQLite branch fills in keys of the one DATABASES dict (env.db() builds it);
+    # CELERY_BROKER_TRANSPORT_OPTIONS and CACHES are one value per branch of an if/else.
+    per_branch = {"CELERY_BROKER_TRANSPORT_OPTIONS", "CACHES"}
+    twice = {name: where for name, where in assigned.items() if len(where) > 1 and name not in per_branch}
+    assert twice == {}
+    assert changed_later == []
+    assert len(assigned) > 100  # the walk saw the whole settings

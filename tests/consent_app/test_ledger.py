@@ -7,8 +7,9 @@ import time_machine
 from django.db import IntegrityError, connection, transaction
 
 from ccucaas_privacy.errors import ConflictError, DomainError
+from ccucaas_privacy.evidence import AppendOnlyError
 from consent_app import selectors, services
-from consent_app.models import AppendOnlyError, ConsentEvent, Purpose
+from consent_app.models import ConsentEvent, Purpose
 
 pytestmark = pytest.mark.django_db
 

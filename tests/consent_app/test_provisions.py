@@ -6,8 +6,9 @@ import pytest
 import time_machine
 
 from ccucaas_privacy.errors import DomainError
+from ccucaas_privacy.evidence import AppendOnlyError
 from consent_app import selectors, services
-from consent_app.models import AppendOnlyError, ProvisionRecord
+from consent_app.models import ProvisionRecord
 
 pytestmark = pytest.mark.django_db
 

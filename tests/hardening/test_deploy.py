@@ -213,7 +213,8 @@ def test_p18_no_secret_has_a_default_in_production():
     """Every setting read from the environment whose name says secret/password/key/token either
     has no default or is one production requires (and then the default is refused)."""
     settings_dir = ROOT / "ccucaas_privacy" / "settings"
-    base = (settings_dir / "base.py").read_text()
+    base = "\n".join(path.read_text() for path in sorted(settings_dir.rglob("*.py"))
+                     if path.name != "production.py")  # base.py and its components/
     production = (settings_dir / "production.py").read_text()
     secret_name = re.compile(r"SECRET|PASSWORD|PASSWD|TOKEN|(?<![A-Z])KEY|_KEY|CREDENTIAL")
     with_default = re.findall(r"""env(?:\.\w+)?\(\s*["']([A-Z][A-Z0-9_]+)["'][^)]*default=""", base)

@@ -8,9 +8,9 @@ import time_machine
 
 from ccucaas_privacy import clock
 from ccucaas_privacy.errors import ConflictError, DomainError
+from ccucaas_privacy.evidence import AppendOnlyError
 from incidents_app import services
 from incidents_app.models import Incident, IncidentEvent
-from requests_app.models import AppendOnlyError
 from tests.incidents_app.conftest import NOTICE, T0, record
 
 pytestmark = [pytest.mark.django_db, pytest.mark.rule("APPI-26")]

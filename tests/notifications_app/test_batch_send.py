@@ -91,3 +91,22 @@ def test_one_failing_row_is_retried_alone_while_the_others_are_sent(make_user, o
     assert [row.status for row in rows] == [Status.SENT] * 3
     assert [row.attempts for row in rows] == [2, 1, 1]
     assert len(outbox) == 3
+
+
+def test_a_row_of_a_rolled_back_savepoint_is_not_handed_over_with_the_others(make_user, outbox,
+                                                                           published):
+    kept, dropped, later = (make_user(name) for name in ("kept", "dropped", "later"))
+    with committed(), transaction.atomic():
+        first = notification_queue(kind="administrative_notice", cause="sp", context=NOTICE,
+                                   user=kept)
+        try:
+            with transaction.atomic():
+                notification_queue(kind="administrative_notice", cause="sp", context=NOTICE,
+                                   user=dropped)
+                raise RuntimeError("the caller's inner change failed")
+        except RuntimeError:
+            pass
+        last = notification_queue(kind="administrative_notice", cause="sp", context=NOTICE,
+                                  user=later)
+    assert published == [[first.pk, last.pk]]
+    assert [m.to for m in outbox] == [[kept.email], [later.email]]

@@ -11,7 +11,8 @@ from django.contrib.auth import get_user_model
 
 from ccucaas_privacy import clock
 from ccucaas_privacy.errors import DomainError
-from consent_app.models import AppendOnlyError, PolicyVersion
+from ccucaas_privacy.evidence import AppendOnlyError
+from consent_app.models import PolicyVersion
 from notifications_app import campaigns
 from notifications_app.campaign_selectors import campaign_coverage, campaign_unreached_users
 from notifications_app.models import OutboundEmail, Status, TrackingStatus

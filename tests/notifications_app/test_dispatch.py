@@ -141,38 +141,57 @@ def test_a_full_batch_hands_the_rest_to_the_next_drain_for_another_worker(
     assert sorted(m.to[0] for m in outbox) == sorted(u.email for u in users)
 
 
-def test_the_flag_connection_comes_back_after_redis_drops_it_and_no_commit_goes_unsent(
+def test_the_flag_client_comes_back_after_redis_drops_its_connection_and_no_commit_goes_unsent(
         make_user, outbox):
+    """Redis drops the connection the flag's SET NX uses (CLIENT KILL, as a Redis restart or an
+    idle timeout would): the client's own reconnect serves the next commit, which finds the
+    flag the first commit set; every row is sent by the drain."""
+    import redis
+
     user = make_user("erin")
     with published_for_real():
         queue_committed(user, cause="before")
         assert published_tasks() == [DRAIN_TASK]
-        _key, connection, _packed = dispatch._flag_connection.held
-        host, port = connection._sock.getsockname()[:2]
-        assert dispatch._redis().client_kill_filter(_type=None, addr=f"{host}:{port}") == 1
+        flag_client = dispatch._redis()
+        connection_id = flag_client.client_id()  # the thread's pooled connection, idle again
+        killer = redis.Redis.from_url(celery_app.conf.broker_url)
+        assert killer.client_kill_filter(_id=connection_id) == 1
+        killer.close()
 
-        # The dropped connection fails this commit's SET NX: it publishes a drain all the same.
         queue_committed(user, cause="while-dropped")
-        assert published_tasks() == [DRAIN_TASK, DRAIN_TASK]
-        assert dispatch._flag_connection.held is None
-        # The next commit reconnects and finds the flag the first commit set.
+        assert published_tasks() == [DRAIN_TASK]  # the flag is still set: no second publish
+        assert flag_client.client_id() != connection_id  # a new connection, same client
         queue_committed(user, cause="after")
-        assert published_tasks() == [DRAIN_TASK, DRAIN_TASK]
-        assert dispatch._flag_connection.held[1]._sock is not None
+        assert published_tasks() == [DRAIN_TASK]
         assert outbox_drain() == 3
     assert len(outbox) == 3
 
 
-def test_threads_committing_at_once_each_use_their_own_flag_connection_and_one_sets_it():
+def test_a_redis_that_cannot_be_reached_still_gets_every_commit_a_drain(make_user, outbox,
+                                                                       monkeypatch):
+    """The flag's Redis is down (nothing listens): the SET NX fails after the client's retries,
+    and the commit publishes a drain anyway rather than leave its row waiting."""
+    user = make_user("frank")
+    with published_for_real():
+        with monkeypatch.context() as patched:
+            patched.setattr(dispatch, "_flag_url", lambda: "redis://127.0.0.1:1/0")
+            queue_committed(user, cause="flag-down")
+        assert published_tasks() == [DRAIN_TASK]
+        assert not dispatch._redis().exists(dispatch.DRAIN_KEY)
+        assert outbox_drain() == 1
+    assert len(outbox) == 1
+
+
+def test_threads_committing_at_once_share_one_client_and_exactly_one_sets_the_flag():
     import threading
 
     barrier = threading.Barrier(8)
-    results, connections = [], set()
+    results, clients = [], set()
 
     def commit():
         barrier.wait()
         results.append(dispatch._flag_set())
-        connections.add(id(dispatch._flag_connection.held[1]))
+        clients.add(id(dispatch._redis()))
 
     with published_for_real():
         threads = [threading.Thread(target=commit) for _ in range(8)]
@@ -181,5 +200,13 @@ def test_threads_committing_at_once_each_use_their_own_flag_connection_and_one_s
         for thread in threads:
             thread.join()
         assert sorted(results) == [False] * 7 + [True]
-        assert len(connections) == 8
+        assert len(clients) == 1
         assert dispatch._redis().exists(dispatch.DRAIN_KEY)
+        assert 0 < dispatch._redis().ttl(dispatch.DRAIN_KEY) <= \
+            settings_value("DRAIN_PENDING_SECONDS")
+
+
+def settings_value(name: str):
+    from django.conf import settings
+
+    return settings.NOTIFICATIONS[name]

@@ -219,7 +219,7 @@ def test_fulfilment_buttons_call_the_fulfilment_services(po_client, alice, priva
     _open(po_client, deletion)
     _act(po_client, deletion, "deletion_approve")
     assert deletion.events.filter(action="deletion_approve", actor=privacy_officer).exists()
-    from requests_app import sources
+    from ccucaas_privacy import datasources as sources
 
     category = sources.categories()[0]
     _act(po_client, deletion, "legal_hold_place", {"categories": [category],

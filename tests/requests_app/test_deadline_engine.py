@@ -221,7 +221,7 @@ def test_sweep_deadlines_command_runs_one_pass(alice, officer, capsys):
 
 
 def test_alert_rows_are_append_only(alice, officer):
-    from requests_app.models import AppendOnlyError
+    from ccucaas_privacy.evidence import AppendOnlyError
 
     request = file_portal_request(alice, at=jst(2026, 11, 29, 10, 0))
     sweep_at(jst(2026, 12, 23, 0, 0))

@@ -11,11 +11,11 @@ from django.utils import translation
 
 from accounts_app.models import AccountSession, PersistentLogin, User
 from ccucaas_privacy import clock
+from ccucaas_privacy.datasources import all_sources, source_get
 from ccucaas_privacy.errors import ConflictError, DomainError
 from requests_app import services
 from requests_app import services_fulfilment as fulfilment
 from requests_app.models import DataSubjectRequest, LegalHold, Propagation, Status
-from requests_app.sources import all_sources, source_get
 from tests.requests_app.fulfilment_data import (
     EMAIL,
     IP,

@@ -89,7 +89,7 @@ def test_p21_worker_erases_and_the_providers_signed_callback_completes(
                            headers={k: v for k, v in headers.items() if k != "Content-Type"})
     assert response.status_code == 200
     assert DataSubjectRequest.objects.get(pk=request.pk).status == Status.COMPLETED
-    from requests_app.sources import all_sources
+    from ccucaas_privacy.datasources import all_sources
 
     evidence = tables_of([s for s in all_sources() if s.retained_on_erasure
                           and s.category not in ("request_history", "staff_activity")])

@@ -14,10 +14,10 @@ from django.core import mail, signing
 from django.urls import reverse
 
 from ccucaas_privacy import clock
+from ccucaas_privacy.datasources import all_sources, source_get
 from requests_app import services
 from requests_app.models import DisclosurePackage, RequestEvent, Status
 from requests_app.packages import package_token, private_storage
-from requests_app.sources import all_sources, source_get
 from tests.requests_app.fulfilment_data import EMAIL, IP, LAST_NAME, rich_user
 
 pytestmark = pytest.mark.django_db

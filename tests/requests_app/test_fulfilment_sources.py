@@ -7,7 +7,7 @@ import pytest
 from django.apps import apps
 from django.conf import settings
 
-from requests_app.sources import DataSource, all_sources, register, source_get
+from ccucaas_privacy.datasources import DataSource, all_sources, register, source_get
 from tests.requests_app.fulfilment_data import EMAIL, IP, LAST_NAME, rich_user
 
 pytestmark = pytest.mark.django_db
@@ -54,7 +54,7 @@ def test_p21_every_model_with_a_user_foreign_key_belongs_to_a_source():
 
 def test_a_new_model_with_a_user_foreign_key_is_caught(monkeypatch):
     """The check above can fail: without the contacts source, Contact is uncovered."""
-    from requests_app import sources
+    from ccucaas_privacy import datasources as sources
 
     monkeypatch.delitem(sources._REGISTRY, "contacts")
     covered = {label.lower() for s in all_sources() for label in s.models}

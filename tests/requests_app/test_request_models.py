@@ -3,7 +3,9 @@
 import pytest
 from django.db import DatabaseError, connection, transaction
 
-from requests_app.models import AppendOnlyError, RequestEvent
+from ccucaas_privacy.evidence import AppendOnlyError
+from ccucaas_privacy.staff import privacy_officers
+from requests_app.models import RequestEvent
 from tests.requests_app.conftest import file_portal
 
 pytestmark = pytest.mark.django_db
@@ -49,8 +51,6 @@ def test_staff_groups_exist_with_their_permissions():
 
 def test_privacy_officers_are_the_group_members_and_superusers(make_user, privacy_officer,
                                                                support_agent, officer):
-    from requests_app.selectors import privacy_officers
-
     inactive = make_user("gone", is_superuser=True)
     inactive.is_active = False
     inactive.save()

@@ -6,11 +6,12 @@ from ccucaas_privacy.policy_matrix import as_markdown, policy_matrix
 
 
 class Command(BaseCommand):
-    help = ("Print each rule of the privacy policy with the code that enforces it and the tests "
-            "that prove it; a rule without a test is a gap.")
+    help = ("Print each rule of the privacy policy with the functions that declare they enforce "
+            "it (@enforces, ccucaas_privacy/rules.py) and the tests that prove it; a rule "
+            "without either is a gap.")
 
     def add_arguments(self, parser) -> None:
-        parser.add_argument("--strict", action="store_true", help="exit non-zero on any gap")
+        parser.add_argument("--strict", action="store_true", help="exit non-zero on a rule without a test or without an enforcing function")
         parser.add_argument("--output", help="also write the table to this file (e.g. docs/policy_matrix.md)")
 
     def handle(self, *args, **options) -> None:
@@ -25,5 +26,12 @@ class Command(BaseCommand):
                       f"{options['output']}`; do not edit by hand.\n\n")
             Path(options["output"]).write_text(header + table, encoding="utf-8")
         gaps = [t.rule for t in traces if t.is_gap]
-        if options["strict"] and gaps:
-            raise CommandError(f"{len(gaps)} rule(s) have no test: {', '.join(gaps)}")
+        unenforced = [t.rule for t in traces if t.is_unenforced]
+        if options["strict"] and (gaps or unenforced):
+            problems = []
+            if gaps:
+                problems.append(f"{len(gaps)} rule(s) have no test: {', '.join(gaps)}")
+            if unenforced:
+                problems.append(f"{len(unenforced)} rule(s) name no enforcing function "
+                                f"(@enforces): {', '.join(unenforced)}")
+            raise CommandError("; ".join(problems))

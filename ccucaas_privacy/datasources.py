@@ -1,4 +1,12 @@
-"""The data-source contract (DESIGN section 6): one class per category of personal data.
+"""The data-source registry and contract (DESIGN section 6): one class per category of personal data.
+
+Every app that holds personal data registers its sources from its `AppConfig.ready()`:
+
+    from ccucaas_privacy.datasources import register
+    register(MySource)
+
+and requests_app's fulfilment (export, correction, erasure) walks `all_sources()`. The registry
+lives in the core so that each app registers its own sources without importing requests_app.
 
 A source declares its `category` (a stable code), the RULES.md `rule` it serves, a translatable
 `title` and `description`, the `models` whose rows it answers for (a test checks that every
@@ -10,6 +18,8 @@ copy of correctable fields, and `erase(user) -> ErasureResult`.
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
+
+from django.apps import apps
 
 EXPORT_CHUNK = 2000
 
@@ -70,8 +80,6 @@ class UserRowsSource(DataSource):
     bulk: ClassVar[bool] = False
 
     def user_rows(self, user):
-        from django.apps import apps
-
         return apps.get_model(self.models[0]).objects.filter(user=user).order_by(*self.ordering)
 
     def bulk_queryset(self, user):
@@ -95,3 +103,30 @@ def stream(queryset, fields: tuple[str, ...]) -> Iterator[dict[str, Any]]:
     for row in queryset.values_list(*fields).iterator(chunk_size=EXPORT_CHUNK):
         yield {name: (iso(value) if hasattr(value, "isoformat") else value)
                for name, value in zip(fields, row, strict=True)}
+
+
+# --- the registry ------------------------------------------------------------------------------
+
+_REGISTRY: dict[str, type[DataSource]] = {}
+
+
+def register(source_cls: type[DataSource]) -> type[DataSource]:
+    if not source_cls.category or not source_cls.rule:
+        raise ValueError(f"{source_cls.__name__} must declare a category and a rule")
+    existing = _REGISTRY.get(source_cls.category)
+    if existing is not None and existing is not source_cls:
+        raise ValueError(f"category {source_cls.category!r} is already registered")
+    _REGISTRY[source_cls.category] = source_cls
+    return source_cls
+
+
+def all_sources() -> list[DataSource]:
+    return [cls() for cls in _REGISTRY.values()]
+
+
+def source_get(category: str) -> DataSource:
+    return _REGISTRY[category]()
+
+
+def categories() -> list[str]:
+    return list(_REGISTRY)
