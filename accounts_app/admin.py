@@ -38,7 +38,7 @@ class UserAdmin(PersonalDataAccessMixin, DjangoUserAdmin):
         super().save_model(request, obj, form, change)
         if change and not obj.is_active and "is_active" in form.changed_data:
             # Issue 17: deactivation ends every API token, session and persistent login.
-            from accounts_app.services_auth import credentials_end_all
+            from accounts_app.services.auth import credentials_end_all
 
             credentials_end_all(user=obj, reason="deactivated")
 

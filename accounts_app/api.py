@@ -15,8 +15,9 @@ from rest_framework.response import Response
 from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
-from accounts_app import services, services_auth
 from accounts_app.models import Language
+from accounts_app.services import accounts as services
+from accounts_app.services import auth as services_auth
 from accounts_app.views import client_ip, user_agent
 from ccucaas_privacy.api import problem_response
 from ccucaas_privacy.errors import DomainError

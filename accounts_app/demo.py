@@ -10,9 +10,9 @@ from typing import TextIO
 
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from accounts_app import services_data
 from accounts_app.models import User, VisitorLog
-from accounts_app.services import account_sign_up, user_create
+from accounts_app.services import data as services_data
+from accounts_app.services.accounts import account_sign_up, user_create
 from ccucaas_privacy import clock
 
 DEMO_PASSWORD = "ccucaas-demo-2026"  # noqa: S105 - demo data, printed by `make run`
@@ -120,7 +120,7 @@ def seed_staff_second_factor(stdout: TextIO) -> None:
     from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
     from django_otp.plugins.otp_totp.models import TOTPDevice
 
-    from accounts_app.services_staff import RECOVERY_DEVICE_NAME, TOTP_DEVICE_NAME
+    from accounts_app.services.staff import RECOVERY_DEVICE_NAME, TOTP_DEVICE_NAME
 
     for user in User.objects.filter(username__in=DEMO_STAFF):
         TOTPDevice.objects.get_or_create(

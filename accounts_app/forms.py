@@ -54,7 +54,7 @@ class ServiceSetPasswordForm(SetPasswordForm):
     login of the account."""
 
     def save(self, commit=True):
-        from accounts_app.services_auth import password_reset_complete
+        from accounts_app.services.auth import password_reset_complete
 
         password_reset_complete(user=self.user, new_password=self.cleaned_data["new_password1"])
         return self.user

@@ -1,7 +1,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from accounts_app.services_staff import REASON_MAX_CHARS
+from accounts_app.services.staff import REASON_MAX_CHARS
 
 
 class TokenForm(forms.Form):

@@ -90,7 +90,7 @@ class VisitorLogMiddleware:
 
 
 def _write(entries: list[dict]) -> None:
-    from accounts_app.services_data import visitor_logs_write
+    from accounts_app.services.data import visitor_logs_write
 
     try:
         visitor_logs_write(entries=entries)
@@ -117,7 +117,7 @@ class PersistentLoginMiddleware:
         return self.get_response(request)
 
     def _touch(self, request: HttpRequest, session, public_id: str) -> None:
-        from accounts_app.services import persistent_login_touch
+        from accounts_app.services.accounts import persistent_login_touch
 
         now = clock.now()
         touched = session.get(PERSISTENT_LOGIN_TOUCHED_KEY, 0)

@@ -1,7 +1,7 @@
 """What accounts_app does when a lower app reports something (through that app's hooks,
 ccucaas_privacy.hooks; registered from AccountsAppConfig.ready())."""
 
-from accounts_app.services import persistent_logins_revoke_all
+from accounts_app.services.accounts import persistent_logins_revoke_all
 from consent_app.hooks import consent_withdrawn
 
 PERSISTENT_LOGIN = "persistent_login"

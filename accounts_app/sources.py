@@ -13,15 +13,14 @@ from django.utils.translation import gettext_lazy as _
 from accounts_app.models import (
     AccountClosure,
     AccountSession,
-    ContentFile,
     PersistentLogin,
     ProfileChange,
-    StaffAccess,
     User,
 )
 from ccucaas_privacy.datasources import (
     DataSource,
     ErasureResult,
+    EvidenceRowsSource,
     UserRowsSource,
     iso,
     register,
@@ -69,7 +68,7 @@ class ProfileSource(DataSource):
         yield from stream(User.objects.filter(pk=user.pk), self.columns)
 
     def correct(self, user, changes):
-        from accounts_app.services import profile_update
+        from accounts_app.services.accounts import profile_update
 
         mine = {k: v for k, v in changes.items() if k in self.correctable}
         return len(profile_update(user=user, changes=mine, channel="request")) if mine else 0
@@ -126,7 +125,7 @@ class ContactSource(UserRowsSource):
     bulk = True
 
 
-class ContentFileSource(DataSource):
+class ContentFileSource(UserRowsSource):
     category = "account_content"
     rule = "P07"
     title = _("Account content (files)")
@@ -136,12 +135,9 @@ class ContentFileSource(DataSource):
     models = ("accounts_app.ContentFile",)
     columns = ("name", "size_bytes", "content_type", "storage_region", "created_at")
 
-    def export(self, user):
-        yield from stream(ContentFile.objects.filter(user=user).order_by("id"), self.columns)
-
     def erase(self, user):
         erased = 0
-        for content in ContentFile.objects.filter(user=user):
+        for content in self.user_rows(user):
             if content.file:
                 content.file.delete(save=False)
             content.delete()
@@ -249,7 +245,7 @@ class ForumPostSource(UserRowsSource):
     columns = ("title", "body", "published", "created_at", "updated_at")
 
 
-class StaffAccessSource(DataSource):
+class StaffAccessSource(EvidenceRowsSource):
     category = "staff_access"
     rule = "P18"
     title = _("Staff access to your data")
@@ -257,15 +253,9 @@ class StaffAccessSource(DataSource):
                     "why.")
     models = ("accounts_app.StaffAccess",)
     columns = ("created_at", "what", "object_ref", "reason")
-    retained_on_erasure = True
-
-    def export(self, user):
-        yield from stream(StaffAccess.objects.filter(subject=user).order_by("created_at", "id"),
-                          self.columns)
-
-    def erase(self, user):
-        return ErasureResult(retained=StaffAccess.objects.filter(subject=user).count(),
-                             retained_reason="audit log of staff access kept as evidence (P18)")
+    user_field = "subject"
+    ordering = ("created_at", "id")
+    retained_reason = "audit log of staff access kept as evidence (P18)"
 
 
 SOURCES = (ProfileSource, ProfileChangeSource, ContactSource, ContentFileSource,

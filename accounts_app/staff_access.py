@@ -11,7 +11,7 @@ from django.http import HttpRequest, HttpResponseRedirect
 from django.urls import reverse
 from django.utils.http import urlencode
 
-from accounts_app import services_staff
+from accounts_app.services import staff as services_staff
 from ccucaas_privacy import clock
 
 SESSION_KEY = "staff_access_reasons"

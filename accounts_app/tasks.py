@@ -4,7 +4,7 @@ from datetime import timedelta
 
 from celery import shared_task
 
-from accounts_app import services_data
+from accounts_app.services import data as services_data
 from ccucaas_privacy import clock
 
 
@@ -26,6 +26,6 @@ def password_reset_send(*, email: str) -> int:
     """Issue 17: look the address up and queue the reset email (outbox) in the background, so
     the page answers in the same time for a known and an unknown address. Idempotent enough:
     the outbox keys each email by its reset token, and a repeat only re-sends a fresh link."""
-    from accounts_app.services_auth import password_reset_emails_queue
+    from accounts_app.services.auth import password_reset_emails_queue
 
     return password_reset_emails_queue(email=email)

@@ -14,9 +14,9 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse_lazy
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from accounts_app import selectors, services, services_auth, services_data
 from accounts_app.forms import (
     CloseAccountForm,
     OutboxPasswordResetForm,
@@ -27,6 +27,11 @@ from accounts_app.forms import (
 )
 from accounts_app.middleware import PERSISTENT_LOGIN_SESSION_KEY, PERSISTENT_LOGIN_TOUCHED_KEY
 from accounts_app.models import User
+from accounts_app.selectors import accounts as selectors
+from accounts_app.services import accounts as services
+from accounts_app.services import auth as services_auth
+from accounts_app.services import data as services_data
+from accounts_app.views_owned import Owned, form_add_errors, owned_delete_view
 from ccucaas_privacy.errors import DomainError
 from consent_app.selectors import policy_version_current
 
@@ -168,9 +173,7 @@ def profile_edit(request: HttpRequest) -> HttpResponse:
         try:
             changed = services.profile_update(user=request.user, changes=changes, channel="portal")
         except ValidationError as exc:
-            for field, msgs in services.validation_messages(exc).items():
-                for msg in msgs:
-                    form.add_error(field if field in form.fields else None, msg)
+            form_add_errors(form, exc)
         else:
             services_data.usage_record(user=request.user, feature="profile_edit")
             messages.success(request, _("Your profile was updated.") if changed
@@ -193,13 +196,10 @@ def password_change(request: HttpRequest) -> HttpResponse:
     return render(request, "accounts_app/form.html", {"form": form, "title": _("Change password")})
 
 
-@login_required
-@require_POST
-def persistent_login_revoke(request: HttpRequest, public_id) -> HttpResponse:
-    login_ = selectors.persistent_login_get_for_user(user=request.user, public_id=public_id)
-    services.persistent_login_revoke(login=login_)
-    messages.success(request, _("That browser has been signed out."))
-    return redirect("accounts:settings")
+persistent_login_revoke = owned_delete_view(Owned(
+    get=selectors.persistent_login_get_for_user, delete=services.persistent_login_revoke,
+    arg="login", list_url="accounts:settings",
+    deleted=gettext_lazy("That browser has been signed out.")))
 
 
 @login_required

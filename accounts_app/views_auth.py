@@ -8,8 +8,8 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from accounts_app import services_auth
 from accounts_app.forms import EmailChangeForm
+from accounts_app.services import auth as services_auth
 from ccucaas_privacy.errors import DomainError
 
 

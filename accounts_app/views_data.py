@@ -6,23 +6,17 @@ object is a 404.
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.utils.translation import gettext_lazy
 
-from accounts_app import selectors, services_data
 from accounts_app.forms import ContactForm, ContactImportForm, ContentFileForm, ForumPostForm
-from accounts_app.services_data import ContactImportError
+from accounts_app.selectors import accounts as selectors
+from accounts_app.services import data as services_data
+from accounts_app.services.data import ContactImportError
+from accounts_app.views_owned import Owned, owned_delete_view, owned_edit_view
 from ccucaas_privacy.errors import DomainError
-
-
-def _add_errors(form, exc: ValidationError) -> None:
-    messages_by_field = exc.message_dict if hasattr(exc, "error_dict") else {None: exc.messages}
-    for field, msgs in messages_by_field.items():
-        for msg in msgs:
-            form.add_error(field if field in form.fields else None, msg)
 
 
 @login_required
@@ -32,34 +26,14 @@ def contacts(request: HttpRequest) -> HttpResponse:
                   {"contacts": selectors.contacts_for_user(user=request.user)})
 
 
-@login_required
-def contact_edit(request: HttpRequest, public_id=None) -> HttpResponse:
-    contact = (selectors.contact_get_for_user(user=request.user, public_id=public_id)
-               if public_id else None)
-    form = ContactForm(request.POST or None, instance=contact)
-    if request.method == "POST" and form.is_valid():
-        fields = {name: form.cleaned_data[name] for name in ContactForm.Meta.fields}
-        try:
-            if contact is None:
-                services_data.contact_create(user=request.user, **fields)
-            else:
-                services_data.contact_update(contact=contact, **fields)
-        except ValidationError as exc:
-            _add_errors(form, exc)
-        else:
-            messages.success(request, _("The contact was saved."))
-            return redirect("accounts:contacts")
-    title = _("Edit contact") if contact else _("Add a contact")
-    return render(request, "accounts_app/form.html", {"form": form, "title": title})
-
-
-@login_required
-@require_POST
-def contact_delete(request: HttpRequest, public_id) -> HttpResponse:
-    contact = selectors.contact_get_for_user(user=request.user, public_id=public_id)
-    services_data.contact_delete(contact=contact)
-    messages.success(request, _("The contact was deleted."))
-    return redirect("accounts:contacts")
+CONTACTS = Owned(
+    get=selectors.contact_get_for_user, create=services_data.contact_create,
+    update=services_data.contact_update, delete=services_data.contact_delete, arg="contact",
+    form=ContactForm, list_url="accounts:contacts", saved=gettext_lazy("The contact was saved."),
+    deleted=gettext_lazy("The contact was deleted."), title_new=gettext_lazy("Add a contact"),
+    title_edit=gettext_lazy("Edit contact"))
+contact_edit = owned_edit_view(CONTACTS)
+contact_delete = owned_delete_view(CONTACTS)
 
 
 @login_required
@@ -101,13 +75,9 @@ def content_files(request: HttpRequest) -> HttpResponse:
     }, status=status)
 
 
-@login_required
-@require_POST
-def content_file_delete(request: HttpRequest, public_id) -> HttpResponse:
-    content = selectors.content_file_get_for_user(user=request.user, public_id=public_id)
-    services_data.content_file_delete(content=content)
-    messages.success(request, _("The file was deleted."))
-    return redirect("accounts:files")
+content_file_delete = owned_delete_view(Owned(
+    get=selectors.content_file_get_for_user, delete=services_data.content_file_delete,
+    arg="content", list_url="accounts:files", deleted=gettext_lazy("The file was deleted.")))
 
 
 @login_required
@@ -116,31 +86,10 @@ def forum_posts(request: HttpRequest) -> HttpResponse:
                   {"posts": selectors.forum_posts_for_user(user=request.user)})
 
 
-@login_required
-def forum_post_edit(request: HttpRequest, public_id=None) -> HttpResponse:
-    post = (selectors.forum_post_get_for_user(user=request.user, public_id=public_id)
-            if public_id else None)
-    form = ForumPostForm(request.POST or None, instance=post)
-    if request.method == "POST" and form.is_valid():
-        fields = {name: form.cleaned_data[name] for name in ForumPostForm.Meta.fields}
-        try:
-            if post is None:
-                services_data.forum_post_create(user=request.user, **fields)
-            else:
-                services_data.forum_post_update(post=post, **fields)
-        except ValidationError as exc:
-            _add_errors(form, exc)
-        else:
-            messages.success(request, _("The post was saved."))
-            return redirect("accounts:posts")
-    title = _("Edit post") if post else _("Write a post")
-    return render(request, "accounts_app/form.html", {"form": form, "title": title})
-
-
-@login_required
-@require_POST
-def forum_post_delete(request: HttpRequest, public_id) -> HttpResponse:
-    post = selectors.forum_post_get_for_user(user=request.user, public_id=public_id)
-    services_data.forum_post_delete(post=post)
-    messages.success(request, _("The post was deleted."))
-    return redirect("accounts:posts")
+FORUM_POSTS = Owned(
+    get=selectors.forum_post_get_for_user, create=services_data.forum_post_create,
+    update=services_data.forum_post_update, delete=services_data.forum_post_delete, arg="post",
+    form=ForumPostForm, list_url="accounts:posts", saved=gettext_lazy("The post was saved."),
+    deleted=gettext_lazy("The post was deleted."), title_new=gettext_lazy("Write a post"), title_edit=gettext_lazy("Edit post"))
+forum_post_edit = owned_edit_view(FORUM_POSTS)
+forum_post_delete = owned_delete_view(FORUM_POSTS)

@@ -17,9 +17,10 @@ from django.utils.translation import gettext as _
 from django_otp import user_has_device
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from accounts_app import services_staff, staff_access
+from accounts_app import staff_access
 from accounts_app.forms_staff import AccessReasonForm, TokenForm
 from accounts_app.middleware_staff import needs_second_factor, second_factor_redirect
+from accounts_app.services import staff as services_staff
 from ccucaas_privacy.errors import DomainError
 
 

@@ -28,8 +28,8 @@ from agents_app.registry import agent_fields_clean
 from agents_app.signing import DrpError
 from ccucaas_privacy import clock
 from ccucaas_privacy.errors import ConflictError, DomainError
-from requests_app import services as request_services
 from requests_app.models import Channel, RequestType, Status
+from requests_app.services import filing, transitions, verification
 
 LIFECYCLE_TYPES = {"access": RequestType.DISCLOSURE, "access:specific": RequestType.DISCLOSURE,
                    "access:categories": RequestType.DISCLOSURE,
@@ -141,7 +141,7 @@ def _deny(drp: DrpRequest, reason: str, details: str) -> None:
 
 def _file_lifecycle(drp: DrpRequest, ex: Exercise, user, now: datetime) -> None:
     with transaction.atomic():
-        dsr, _sent = request_services.request_file(
+        dsr, _sent = filing.request_file(
             type=LIFECYCLE_TYPES[ex.exercise], channel=Channel.AGENT,
             details={"note": _note(drp.agent, ex)}, subject=user,
             identity_attested="agent_verified_email" if ex.email_verified else "", now=now)
@@ -189,7 +189,7 @@ def _route(drp: DrpRequest, ex: Exercise, user, now: datetime) -> None:
     elif ex.exercise in LIFECYCLE_TYPES:
         try:
             _file_lifecycle(drp, ex, user, now)
-        except request_services.DuplicateRequestError as exc:
+        except filing.DuplicateRequestError as exc:
             raise DrpError(exc.message, status=409) from exc
     elif ex.email_verified:
         drp.state = DrpState.FULFILLED
@@ -213,7 +213,7 @@ def drp_revoke(*, agent: Agent, drp: DrpRequest, body: bytes, now: datetime | No
             pk=drp.pk)
         if drp.request_id:
             try:
-                request_services.request_withdraw(request=drp.request, actor=None, reason=reason,
+                transitions.request_withdraw(request=drp.request, actor=None, reason=reason,
                                                   now=now)
             except ConflictError as exc:
                 raise DrpError(exc.message, status=409) from exc
@@ -239,7 +239,7 @@ def drp_user_verify(*, drp: DrpRequest, user, redirect_to: str = "",
             raise DomainError(_("This request is not yours."), status=404)
         drp.redirect_to = redirect_to
         if drp.request_id and drp.request.status == Status.AWAITING_VERIFICATION:
-            request_services.request_verify_identity(
+            verification.request_verify_identity(
                 request=drp.request, actor=user, method="agent_sign_in", now=now,
                 note=_("Confirmed by the person signed in to the account (DRP user "
                        "verification for %(agent)s).") % {"agent": drp.agent.name})

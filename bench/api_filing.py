@@ -67,7 +67,7 @@ def _free_port() -> int:
 
 def _users(n: int) -> list[str]:
     """Tokens of n bench users with no open requests (created through the account service)."""
-    from accounts_app.services import auth_token_issue, user_create
+    from accounts_app.services.accounts import auth_token_issue, user_create
 
     # Earlier runs' open requests would be duplicates and their evidence rows are append-only,
     # so every run uses a fresh batch of users instead of deleting anything (and deactivates
@@ -159,7 +159,7 @@ def _filings(tokens: list[str], count: int) -> list[dict]:
 
 
 def _broker_messages() -> int:
-    from notifications_app import dispatch
+    from notifications_app.services import dispatch
 
     return int(dispatch._redis().llen("celery"))
 
@@ -190,7 +190,7 @@ def run(size: str) -> dict:
 
 
 def _run(n: int) -> dict:
-    from notifications_app.dispatch import broker_purge
+    from notifications_app.services.dispatch import broker_purge
 
     per_user = len(TYPES)
     tokens = _users((n * ROUNDS) // per_user + 1)

@@ -55,7 +55,7 @@ def _cleanup() -> None:
 
     from ccucaas_privacy.evidence import evidence_erase
     from consent_app.models import PolicyVersion
-    from notifications_app.models_campaigns import Campaign, CampaignEvent
+    from notifications_app.models import Campaign, CampaignEvent
 
     ids = list(Campaign.objects.filter(title_en__startswith="bench ").values_list("pk", flat=True)
                ) + list(Campaign.objects.filter(policy_version__version__startswith="b-")
@@ -76,7 +76,7 @@ def _bulk_insert_once() -> float:
     from django.contrib.auth import get_user_model
     from django.db import transaction
 
-    from notifications_app.models_campaigns import Campaign, CampaignKind, Delivery
+    from notifications_app.models import Campaign, CampaignKind, Delivery
 
     campaign = Campaign.objects.create(kind=CampaignKind.MARKETING, title_en="bench baseline")
     pks = list(get_user_model().objects.filter(is_active=True).values_list("pk", flat=True))
@@ -128,8 +128,7 @@ def _campaign_once(workers: list[subprocess.Popen], timeout: float) -> dict:
 
     from ccucaas_privacy import clock
     from consent_app.services import policy_version_publish
-    from notifications_app.models import OutboundEmail, Status
-    from notifications_app.models_campaigns import Campaign
+    from notifications_app.models import Campaign, OutboundEmail, Status
 
     total = get_user_model().objects.filter(is_active=True).count()
     label = f"b-{int(time.time())}"
@@ -162,7 +161,7 @@ def _campaign_once(workers: list[subprocess.Popen], timeout: float) -> dict:
 
 def run(size: str) -> dict:
     from ccucaas_privacy.celery import app as celery_app
-    from notifications_app.dispatch import broker_purge
+    from notifications_app.services.dispatch import broker_purge
 
     n = SIZES[size]
     _users(n)

@@ -20,7 +20,7 @@ CHUNK = 100_000
 
 def _officer():
     from accounts_app.models import User
-    from accounts_app.services import user_create
+    from accounts_app.services.accounts import user_create
 
     officer = User.objects.filter(username="bench-officer").first()
     return officer or user_create(username="bench-officer", email="bench-officer@ccucaas.example",
@@ -109,7 +109,7 @@ def _reset_due(*, now) -> None:
 def _explain(now) -> str:
     from django.db import connection
 
-    from requests_app.sweep import due_requests_query
+    from requests_app.services.sweep import due_requests_query
 
     sql, params = due_requests_query(now=now).query.sql_with_params()
     with connection.cursor() as cursor:
@@ -120,8 +120,8 @@ def _explain(now) -> str:
 def _measure(total: int, *, now) -> tuple[float, int, str]:
     import time_machine
 
-    from notifications_app.dispatch import broker_purge
-    from requests_app.sweep import deadline_sweep
+    from notifications_app.services.dispatch import broker_purge
+    from requests_app.services.sweep import deadline_sweep
 
     due = _populate(total, now=now)
     plan = _explain(now)

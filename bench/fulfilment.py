@@ -33,7 +33,7 @@ django.setup()
 from ccucaas_privacy import clock
 from accounts_app.models import User
 from requests_app.models import DataSubjectRequest
-from requests_app.packages import package_write
+from requests_app.services.packages import package_write
 
 user = User.objects.get(username=sys.argv[1])
 request = DataSubjectRequest(reference="DSR-BENCH-000001", language="ja", type="disclosure")
@@ -57,7 +57,7 @@ print(json.dumps({"seconds": seconds, "bytes": size, "peak_rss_mb": peak_kib / 1
 
 def _user():
     from accounts_app.models import User
-    from accounts_app.services import user_create
+    from accounts_app.services.accounts import user_create
 
     user = User.objects.filter(username=USERNAME).first()
     return user or user_create(username=USERNAME, email="bench-heavy@example.jp", password=None)

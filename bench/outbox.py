@@ -145,7 +145,7 @@ def _outbox_once(plan: list[tuple], timeout: float) -> float:
     from django.db import transaction
 
     from notifications_app.models import OutboundEmail, Status
-    from notifications_app.services import notification_queue
+    from notifications_app.services.outbox import notification_queue
 
     _clear()
     start = time.perf_counter()
@@ -169,9 +169,9 @@ def _outbox_once(plan: list[tuple], timeout: float) -> float:
 
 def _baseline_once(plan: list[tuple]) -> float:
     """Render the same messages the worker renders, in a loop, without the outbox."""
-    from notifications_app import services
     from notifications_app.kinds import Category
     from notifications_app.models import OutboundEmail
+    from notifications_app.services import sending as services
 
     start = time.perf_counter()
     for user, cause, context in plan:
@@ -184,7 +184,7 @@ def _baseline_once(plan: list[tuple]) -> float:
 
 def run(size: str) -> dict:
     from ccucaas_privacy.celery import app as celery_app
-    from notifications_app.dispatch import broker_purge
+    from notifications_app.services.dispatch import broker_purge
 
     n = SIZES[size]
     users = _users(USERS[size])

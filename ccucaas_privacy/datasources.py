@@ -72,15 +72,18 @@ class DataSource:
 
 
 class UserRowsSource(DataSource):
-    """A category held in one model with a `user` foreign key (the first of `models`): export
-    its `columns` in `ordering`, erase by deleting the rows. `bulk` sources also hand their
-    queryset to the package builder, which copies it straight out of PostgreSQL."""
+    """A category held in one model with a foreign key `user_field` to the user (the first of
+    `models`): export its `columns` in `ordering`, erase by deleting the rows. `bulk` sources
+    also hand their queryset to the package builder, which copies it straight out of
+    PostgreSQL. A source whose rows are found otherwise overrides `user_rows`."""
 
     ordering: ClassVar[tuple[str, ...]] = ("id",)
     bulk: ClassVar[bool] = False
+    user_field: ClassVar[str] = "user"
 
     def user_rows(self, user):
-        return apps.get_model(self.models[0]).objects.filter(user=user).order_by(*self.ordering)
+        model = apps.get_model(self.models[0])
+        return model.objects.filter(**{self.user_field: user}).order_by(*self.ordering)
 
     def bulk_queryset(self, user):
         return self.user_rows(user) if self.bulk else None
@@ -91,6 +94,18 @@ class UserRowsSource(DataSource):
     def erase(self, user) -> ErasureResult:
         deleted, _by_model = self.user_rows(user).delete()
         return ErasureResult(erased=deleted)
+
+
+class EvidenceRowsSource(UserRowsSource):
+    """A category kept as evidence (append-only): erasure deletes nothing and reports the user's
+    rows as retained, with `retained_reason`."""
+
+    retained_on_erasure: ClassVar[bool] = True
+    retained_reason: ClassVar[str] = ""
+
+    def erase(self, user) -> ErasureResult:
+        return ErasureResult(retained=self.user_rows(user).count(),
+                             retained_reason=self.retained_reason)
 
 
 def iso(value) -> str | None:

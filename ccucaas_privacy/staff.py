@@ -8,7 +8,7 @@ model: accounts_app/roles.py grants the groups their permissions; requests_app d
 
 The second factor on the staff API (issue 17): a staff operation needs a member of staff who passed
 it, through a token issued with a TOTP or recovery code (the knox token model's `second_factor`,
-accounts_app.models_auth.ApiToken) or a session django-otp verified (OTPMiddleware's
+accounts_app.models.auth.ApiToken) or a session django-otp verified (OTPMiddleware's
 `user.is_verified()`). A password-only token or session gets 403 `second_factor_required`. Staff
 permission classes call `staff_second_factor_check` after deciding that the user may act.
 """

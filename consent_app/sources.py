@@ -5,14 +5,13 @@ row they point at is pseudonymised by the profile source. Testimonials are erase
 
 from django.utils.translation import gettext_lazy as _
 
-from ccucaas_privacy.datasources import DataSource, ErasureResult, register
+from ccucaas_privacy.datasources import DataSource, ErasureResult, EvidenceRowsSource, register
 from consent_app import exports, services
-from consent_app.models import ConsentEvent, PolicyAcceptance, ProvisionRecord
 
 EVIDENCE = "evidence of consent kept under a legal obligation (append-only ledger)"
 
 
-class ConsentEventSource(DataSource):
+class ConsentEventSource(EvidenceRowsSource):
     category = "consent_events"
     rule = "P02"
     title = _("Consent events")
@@ -22,31 +21,23 @@ class ConsentEventSource(DataSource):
     models = ("consent_app.ConsentEvent",)
     columns = ("receipt_id", "purpose", "action", "channel", "policy_version", "ip",
                "user_agent", "time")
-    retained_on_erasure = True
+    retained_reason = EVIDENCE
 
     def export(self, user):
         yield from exports.consents_export(user=user)
 
-    def erase(self, user):
-        return ErasureResult(retained=ConsentEvent.objects.filter(user=user).count(),
-                             retained_reason=EVIDENCE)
 
-
-class PolicyAcceptanceSource(DataSource):
+class PolicyAcceptanceSource(EvidenceRowsSource):
     category = "policy_acceptances"
     rule = "P25"
     title = _("Policy acceptances")
     description = _("Which versions of the privacy policy you accepted, and how.")
     models = ("consent_app.PolicyAcceptance",)
     columns = ("version", "kind", "channel", "ip", "time")
-    retained_on_erasure = True
+    retained_reason = EVIDENCE
 
     def export(self, user):
         yield from exports.policy_acceptances_export(user=user)
-
-    def erase(self, user):
-        return ErasureResult(retained=PolicyAcceptance.objects.filter(user=user).count(),
-                             retained_reason=EVIDENCE)
 
 
 class TestimonialSource(DataSource):
@@ -65,7 +56,7 @@ class TestimonialSource(DataSource):
         return ErasureResult(erased=services.testimonials_erase(user=user))
 
 
-class ProvisionSource(DataSource):
+class ProvisionSource(EvidenceRowsSource):
     category = "provisions"
     rule = "P15"
     title = _("Provision to third parties")
@@ -74,14 +65,10 @@ class ProvisionSource(DataSource):
     models = ("consent_app.ProvisionRecord",)
     columns = ("recipient", "recipient_type", "purpose", "legal_basis", "data_categories",
                "provided_at", "consent_receipt_id")
-    retained_on_erasure = True
+    retained_reason = "record of provision kept under APPI Art. 29/30"
 
     def export(self, user):
         yield from exports.provisions_export(user=user)
-
-    def erase(self, user):
-        return ErasureResult(retained=ProvisionRecord.objects.filter(user=user).count(),
-                             retained_reason="record of provision kept under APPI Art. 29/30")
 
 
 SOURCES = (ConsentEventSource, PolicyAcceptanceSource, TestimonialSource, ProvisionSource)

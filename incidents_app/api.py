@@ -11,7 +11,7 @@ from rest_framework.generics import GenericAPIView
 from rest_framework.response import Response
 
 from accounts_app.models import StaffAccessKind
-from accounts_app.services_staff import staff_access_record
+from accounts_app.services.staff import staff_access_record
 from incidents_app import selectors, services
 from incidents_app.models import Stage
 from requests_app.api import StaffDecider, api_access_reason

@@ -8,7 +8,7 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from ccucaas_privacy.datasources import DataSource, ErasureResult, register, stream
+from ccucaas_privacy.datasources import EvidenceRowsSource, register
 from notifications_app import hooks as notifications_hooks
 from notifications_app.kinds import Category, register_kind
 from requests_app import hooks as requests_hooks
@@ -27,7 +27,7 @@ def _incidents_of(user):
         | Q(reports__submitted_by=user)).distinct()
 
 
-class IncidentSource(DataSource):
+class IncidentSource(EvidenceRowsSource):
     """Incidents that involved the user's data (and, for staff, those they worked on)."""
 
     category = "incidents"
@@ -38,13 +38,10 @@ class IncidentSource(DataSource):
     models = ("incidents_app.Incident", "incidents_app.IncidentEvent",
               "incidents_app.IncidentReport")
     columns = ("reference", "title", "known_at", "data_items", "published_at")
-    retained_on_erasure = True
+    retained_reason = RETAINED
 
-    def export(self, user):
-        yield from stream(_incidents_of(user).order_by("known_at"), self.columns)
-
-    def erase(self, user):
-        return ErasureResult(retained=_incidents_of(user).count(), retained_reason=RETAINED)
+    def user_rows(self, user):
+        return _incidents_of(user).order_by("known_at")
 
 
 def _notice_recipients(*, campaign):

@@ -23,8 +23,8 @@ from incidents_app.models import (
     IncidentReport,
     Stage,
 )
-from notifications_app.campaigns import campaign_create_for_audience, campaign_start
-from notifications_app.models_campaigns import CampaignKind
+from notifications_app.models import CampaignKind
+from notifications_app.services.campaigns import campaign_create_for_audience, campaign_start
 
 TEXT_MAX_CHARS = 20000
 ITEMS_MAX = 100

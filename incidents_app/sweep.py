@@ -9,31 +9,20 @@ outbox in the same transaction. A sweep that missed hours sends only the latest 
 """
 
 import logging
-from collections import defaultdict
-from dataclasses import dataclass, field
 from datetime import datetime
-
-from django.db import transaction
 
 from ccucaas_privacy import clock
 from ccucaas_privacy.rules import enforces
 from ccucaas_privacy.staff import privacy_officers
+from ccucaas_privacy.sweeps import SweepReport, alerts_by_series, sweep_rows
 from incidents_app import deadlines
 from incidents_app.models import Incident, IncidentAlert
-from notifications_app.services import notification_queue
+from notifications_app.services.outbox import notification_queue
 
 logger = logging.getLogger(__name__)
 
 EMAIL_KIND = {"reminder": "staff_incident_deadline_reminder",
               "overdue": "staff_incident_overdue_escalation"}
-
-
-@dataclass
-class SweepReport:
-    claimed: int = 0
-    sent: list[tuple[str, str]] = field(default_factory=list)  # (reference, kind)
-    skipped: list[tuple[str, str]] = field(default_factory=list)
-    failures: list[tuple[str, str]] = field(default_factory=list)
 
 
 @enforces("APPI-26")
@@ -44,13 +33,9 @@ def incident_deadline_sweep(*, now: datetime | None = None) -> SweepReport:
     ids = list(Incident.objects.filter(next_check_at__lte=now).order_by("next_check_at")
                .values_list("id", flat=True))
     officers = list(privacy_officers()) if ids else []
-    for incident_id in ids:
-        try:
-            with transaction.atomic():
-                _handle_one(incident_id, now=now, report=report, officers=officers)
-        except Exception as exc:  # one broken incident must not stop the others
-            logger.exception("incident sweep: incident %s failed", incident_id)
-            report.failures.append((str(incident_id), f"{type(exc).__name__}: {exc}"))
+    sweep_rows(ids, lambda incident_id: _handle_one(incident_id, now=now, report=report,
+                                                    officers=officers),
+               report=report, logger=logger, what="incident sweep: incident")
     return report
 
 
@@ -61,18 +46,15 @@ def _handle_one(incident_id, *, now: datetime, report: SweepReport, officers: li
         return  # another sweep holds it, or it is no longer due
     report.claimed += 1
     handled = set(incident.alerts.values_list("kind", flat=True))
-    by_series: dict[str, list[deadlines.PlannedAlert]] = defaultdict(list)
-    for alert in deadlines.alert_schedule(incident):
-        if alert.due_at <= now and alert.kind not in handled:
-            by_series[alert.series].append(alert)
-    for alerts in by_series.values():
-        *stale, latest = alerts
+    due = [alert for alert in deadlines.alert_schedule(incident)
+           if alert.due_at <= now and alert.kind not in handled]
+    for stale, latest in alerts_by_series(due):
         for alert in stale:
             _record(incident, alert, IncidentAlert.Outcome.SKIPPED, [])
             report.skipped.append((incident.reference, alert.kind))
         _send(incident, latest, officers)
         report.sent.append((incident.reference, latest.kind))
-        handled.update(a.kind for a in alerts)
+        handled.update(a.kind for a in (*stale, latest))
     next_check = deadlines.next_check_at(incident, handled_kinds=frozenset(handled))
     Incident.objects.filter(pk=incident.pk).update(next_check_at=next_check)
 

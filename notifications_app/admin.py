@@ -5,7 +5,7 @@ from django.utils.translation import ngettext
 from ccucaas_privacy.admin import ReadOnlyAdmin
 from ccucaas_privacy.errors import DomainError
 from notifications_app.models import OutboundEmail
-from notifications_app.services import outbound_email_retry
+from notifications_app.services.outbox import outbound_email_retry
 
 
 @admin.register(OutboundEmail)

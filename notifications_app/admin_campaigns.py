@@ -7,9 +7,9 @@ from django.utils.translation import gettext_lazy as _
 
 from ccucaas_privacy.admin import ReadOnlyAdmin, ReadOnlyInline
 from ccucaas_privacy.errors import DomainError
-from notifications_app import campaign_selectors as selectors
-from notifications_app import campaigns as services
-from notifications_app.models_campaigns import Campaign, CampaignEvent, CampaignKind, Delivery
+from notifications_app.models import Campaign, CampaignEvent, CampaignKind, Delivery
+from notifications_app.selectors import campaigns as selectors
+from notifications_app.services import campaigns as services
 
 
 class CampaignEventInline(ReadOnlyInline):

@@ -11,9 +11,9 @@ from rest_framework.views import APIView
 from ccucaas_privacy.staff import staff_can_decide, staff_second_factor_check
 from consent_app.models import Importance
 from consent_app.services import policy_version_publish
-from notifications_app import campaign_selectors as selectors
-from notifications_app import campaigns as services
-from notifications_app.models_campaigns import Campaign, CampaignKind
+from notifications_app.models import Campaign, CampaignKind
+from notifications_app.selectors import campaigns as selectors
+from notifications_app.services import campaigns as services
 
 
 class PrivacyOfficer(permissions.BasePermission):

@@ -30,7 +30,7 @@ class NotificationsAppConfig(AppConfig):
         tracking.connect(on_anymail_tracking, dispatch_uid="notifications_app.tracking")
 
         from consent_app.hooks import policy_version_published
-        from notifications_app.campaigns import campaign_start_for_policy
+        from notifications_app.services.campaigns import campaign_start_for_policy
 
         # P25: publishing a major version starts its notice campaign (consent_app's hook).
         policy_version_published.register(campaign_start_for_policy)

@@ -5,7 +5,7 @@ from typing import TextIO
 
 from django.contrib.auth import get_user_model
 
-from notifications_app.services import notification_queue
+from notifications_app.services.outbox import notification_queue
 
 WELCOME = {
     "ja": {"title": "プライバシーポータルを公開しました",

@@ -3,7 +3,7 @@ sends the `tracking` signal; this hands each event to the outbox service."""
 
 from anymail.signals import AnymailTrackingEvent
 
-from notifications_app.services import outbound_email_track
+from notifications_app.services.outbox import outbound_email_track
 
 
 def on_anymail_tracking(sender, event: AnymailTrackingEvent, esp_name: str, **kwargs) -> None:

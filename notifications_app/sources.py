@@ -6,7 +6,7 @@ Rows not yet sent are left to the outbox: the erasure retries until they are sen
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from ccucaas_privacy.datasources import DataSource, ErasureResult, SourceBusy, register, stream
+from ccucaas_privacy.datasources import ErasureResult, SourceBusy, UserRowsSource, register
 from notifications_app.models import OutboundEmail, Status
 
 ERASED_RECIPIENT = "erased@erased.invalid"
@@ -16,7 +16,7 @@ def _rows(user):
     return OutboundEmail.objects.filter(Q(user=user) | Q(recipient_email__iexact=user.email))
 
 
-class OutboundEmailSource(DataSource):
+class OutboundEmailSource(UserRowsSource):
     category = "outbound_emails"
     rule = "P19"
     title = _("Emails sent to you")
@@ -26,8 +26,8 @@ class OutboundEmailSource(DataSource):
     columns = ("kind", "category", "recipient_email", "language", "status", "created_at",
                "sent_at", "tracking_status")
 
-    def export(self, user):
-        yield from stream(_rows(user).order_by("created_at", "id"), self.columns)
+    def user_rows(self, user):
+        return _rows(user).order_by("created_at", "id")
 
     def erase(self, user):
         rows = _rows(user)
@@ -38,7 +38,7 @@ class OutboundEmailSource(DataSource):
         return ErasureResult(anonymised=anonymised)
 
 
-class CampaignDeliverySource(DataSource):
+class CampaignDeliverySource(UserRowsSource):
     """The campaigns that reached the user (policy changes P25, merger notices P17, marketing
     P02), and, for staff, the campaigns they created and the decisions they recorded. Erasure
     deletes the user's delivery rows (the anonymised outbox row stays as the record that the
@@ -53,14 +53,10 @@ class CampaignDeliverySource(DataSource):
               "notifications_app.CampaignEvent")
     columns = ("campaign__kind", "campaign__title_en", "campaign__effective_at", "status",
                "queued_at", "sent_at")
-    def export(self, user):
-        from notifications_app.models_campaigns import Delivery
-
-        yield from stream(Delivery.objects.filter(user=user).order_by("queued_at", "id"),
-                          self.columns)
+    ordering = ("queued_at", "id")
 
     def erase(self, user):
-        from notifications_app.models_campaigns import Campaign, CampaignEvent, Delivery
+        from notifications_app.models import Campaign, CampaignEvent, Delivery
 
         deliveries = Delivery.objects.filter(user=user)
         if deliveries.filter(outbound_email__status__in=[Status.QUEUED, Status.SENDING]).exists():

@@ -3,11 +3,11 @@
 from celery import shared_task
 
 from notifications_app.delivery_errors import TransientSendError
-from notifications_app.services import (
+from notifications_app.services.outbox import outbox_sweep
+from notifications_app.services.sending import (
     outbound_email_send,
     outbound_emails_send,
     outbox_drain,
-    outbox_sweep,
 )
 
 
@@ -30,7 +30,7 @@ def send_outbound_emails(outbound_email_ids: list[int]) -> int:
 
 @shared_task(name="notifications_app.tasks.drain_outbox", acks_late=True)
 def drain_outbox() -> int:
-    """Send every queued row that is due (`notifications_app.dispatch`); safe to run twice:
+    """Send every queued row that is due (`notifications_app.services.dispatch`); safe to run twice:
     each row is claimed before it is sent."""
     return outbox_drain()
 
@@ -44,7 +44,7 @@ def sweep_outbox() -> int:
 
 @shared_task(name="notifications_app.tasks.campaign_fan_out", acks_late=True)
 def campaign_fan_out(campaign_id: int) -> int:
-    from notifications_app.campaigns import campaign_fan_out as fan_out
+    from notifications_app.services.campaigns import campaign_fan_out as fan_out
 
     return fan_out(campaign_id=campaign_id)
 
@@ -53,7 +53,7 @@ def campaign_fan_out(campaign_id: int) -> int:
 def campaign_batch(campaign_id: int, after_pk: int, upto_pk: int) -> int:
     """Queue then send one batch. Redelivered after a crash, it queues nothing new and sends
     only the rows still queued."""
-    from notifications_app.campaigns import campaign_batch_queue, campaign_batch_send
+    from notifications_app.services.campaigns import campaign_batch_queue, campaign_batch_send
 
     ids = campaign_batch_queue(campaign_id=campaign_id, after_pk=after_pk, upto_pk=upto_pk)
     return campaign_batch_send(outbound_email_ids=ids)
@@ -61,6 +61,6 @@ def campaign_batch(campaign_id: int, after_pk: int, upto_pk: int) -> int:
 
 @shared_task(name="notifications_app.tasks.watch_campaigns")
 def watch_campaigns() -> int:
-    from notifications_app.campaigns import campaigns_watch
+    from notifications_app.services.campaigns import campaigns_watch
 
     return campaigns_watch()

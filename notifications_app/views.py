@@ -9,7 +9,7 @@ from django.views.decorators.http import require_http_methods
 
 from ccucaas_privacy.client_address import client_address
 from ccucaas_privacy.errors import DomainError
-from notifications_app.services import marketing_unsubscribe, unsubscribe_user
+from notifications_app.services.outbox import marketing_unsubscribe, unsubscribe_user
 
 LANGUAGES = ("ja", "en")
 

@@ -4,9 +4,9 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.translation import get_language
 
-from notifications_app import campaign_selectors as selectors
-from notifications_app.campaigns import jst_display
-from notifications_app.models_campaigns import Campaign
+from notifications_app.models import Campaign
+from notifications_app.selectors import campaigns as selectors
+from notifications_app.services.campaigns import jst_display
 
 
 def _language() -> str:

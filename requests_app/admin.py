@@ -16,7 +16,7 @@ from django.utils.translation import gettext_lazy as _
 from accounts_app.models import StaffAccessKind
 from accounts_app.staff_access import access_gate
 from ccucaas_privacy.admin import ReadOnlyAdmin, ReadOnlyInline
-from requests_app import admin_actions, selectors
+from requests_app import admin_actions
 from requests_app.admin_lists import (
     AssigneeFilter,
     DeadlineFilter,
@@ -25,8 +25,13 @@ from requests_app.admin_lists import (
     deadline_badge,
     propagation_state,
 )
-from requests_app.alerts import DeadlineAlert
-from requests_app.models import DataSubjectRequest, RequestEvent, VerificationChallenge
+from requests_app.models import (
+    DataSubjectRequest,
+    DeadlineAlert,
+    RequestEvent,
+    VerificationChallenge,
+)
+from requests_app.selectors import requests as selectors
 
 BADGE_STYLE = {"green": "#1e7e34", "amber": "#b36b00", "red": "#c82333", "grey": "#6c757d"}
 

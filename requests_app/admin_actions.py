@@ -16,18 +16,18 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts_app import roles
-from accounts_app.selectors_staff import subject_data_summary
+from accounts_app.selectors.staff import subject_data_summary
 from ccucaas_privacy import clock, datasources
 from ccucaas_privacy.errors import DomainError
-from requests_app import selectors, services, transitions
 from requests_app.admin_forms import StaffHelpdeskForm
 from requests_app.admin_lists import deadline_badge
 from requests_app.models import Channel, DataSubjectRequest
+from requests_app.selectors import requests as selectors
+from requests_app.services import filing, transitions, verification
 
 CHANGE = "requests_app.change_datasubjectrequest"
 VERIFY = "requests_app.verify_identity"
-FULFIL_MODULES = ("requests_app.services", "requests_app.services_fulfilment",
-                  "requests_app.fulfilment")
+FULFIL_MODULES = ("requests_app.services.fulfilment", "requests_app.services.propagation")
 
 
 def can_view_report(user) -> bool:
@@ -94,19 +94,19 @@ def _pk(request: HttpRequest, name: str) -> int:
 def _perform(request: HttpRequest, obj: DataSubjectRequest, action: str) -> str:
     user = request.user
     if action == "assign_me":
-        services.request_assign(request=obj, assignee=user, actor=user)
+        transitions.request_assign(request=obj, assignee=user, actor=user)
         return _("%(ref)s is assigned to you.")
     if action == "verify_identity":
-        services.request_verify_identity(request=obj, actor=user, note=_text(request, "note"))
+        verification.request_verify_identity(request=obj, actor=user, note=_text(request, "note"))
         return _("The identity of the subject of %(ref)s is confirmed; the reply is due by %(due)s.")
     if action == "start_review":
-        services.request_start_review(request=obj, actor=user)
+        transitions.request_start_review(request=obj, actor=user)
         return _("The review of %(ref)s has started.")
     if action == "reply":
-        services.request_reply(request=obj, actor=user, text=_text(request, "text"))
+        transitions.request_reply(request=obj, actor=user, text=_text(request, "text"))
         return _("The reply to %(ref)s was sent.")
     if action == "reject":
-        services.request_reject(request=obj, actor=user, reason=_text(request, "reason"))
+        transitions.request_reject(request=obj, actor=user, reason=_text(request, "reason"))
         return _("%(ref)s was rejected; the subject is told the reason.")
     service = fulfil_service(FULFIL_ACTIONS[action])
     if service is None:
@@ -230,7 +230,7 @@ def helpdesk_record(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            obj, _sent = services.request_file(
+            obj, _sent = filing.request_file(
                 type=data["type"], channel=Channel.HELPDESK, details=form.details(),
                 subject_name=data["name"], subject_email=data["email"],
                 language=data["language"], actor=request.user, received_at=data["received_at"])
@@ -252,7 +252,7 @@ def helpdesk_record(request: HttpRequest) -> HttpResponse:
 def compliance_report(request: HttpRequest) -> HttpResponse:
     if not can_view_report(request.user):
         raise PermissionDenied
-    from requests_app.report import report_build
+    from requests_app.selectors.report import report_build
 
     return render(request, "admin/requests_app/datasubjectrequest/compliance.html", {
         **admin.site.each_context(request), "title": _("Compliance report (P23)"),
@@ -264,7 +264,7 @@ def compliance_report(request: HttpRequest) -> HttpResponse:
 def compliance_report_csv(request: HttpRequest) -> HttpResponse:
     if not can_view_report(request.user):
         raise PermissionDenied
-    from requests_app.report import report_csv
+    from requests_app.selectors.report import report_csv
 
     month = clock.jst_date(clock.now()).strftime("%Y-%m")
     response = HttpResponse(report_csv(), content_type="text/csv; charset=utf-8")

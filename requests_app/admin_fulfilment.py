@@ -8,8 +8,6 @@ from django.utils.translation import gettext_lazy as _
 
 from ccucaas_privacy.admin import ReadOnlyAdmin
 from ccucaas_privacy.errors import DomainError
-from requests_app import services_fulfilment as fulfilment
-from requests_app import services_processors as fulfilment_processors
 from requests_app.models import (
     CorrectionDecision,
     DisclosurePackage,
@@ -17,6 +15,8 @@ from requests_app.models import (
     Processor,
     Propagation,
 )
+from requests_app.services import fulfilment, propagation
+from requests_app.services import processors as fulfilment_processors
 
 
 @admin.register(DisclosurePackage)
@@ -123,6 +123,6 @@ class PropagationAdmin(ReadOnlyAdmin):
         note = str(_("Confirmed by %(user)s in the admin") % {"user": request.user})
         for row in queryset:
             try:
-                fulfilment.propagation_confirm_manual(propagation=row, actor=request.user, note=note)
+                propagation.propagation_confirm_manual(propagation=row, actor=request.user, note=note)
             except DomainError as exc:
                 self.message_user(request, f"{row}: {exc.message}", messages.WARNING)

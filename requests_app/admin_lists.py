@@ -17,8 +17,8 @@ from django.utils.translation import ngettext
 
 from ccucaas_privacy import clock
 from ccucaas_privacy import staff as staff_roles
-from requests_app import selectors
 from requests_app.models import DataSubjectRequest, Status
+from requests_app.selectors import requests as selectors
 
 OPEN_FOR_REPLY = selectors.REPLY_PENDING
 

@@ -20,14 +20,15 @@ from rest_framework import permissions, serializers, status
 from rest_framework.generics import GenericAPIView
 from rest_framework.response import Response
 
-from accounts_app import services as account_services
 from accounts_app.models import StaffAccessKind
-from accounts_app.services_staff import REASON_MAX_CHARS, staff_access_record, subject_label_for
+from accounts_app.services import accounts as account_services
+from accounts_app.services.staff import REASON_MAX_CHARS, staff_access_record, subject_label_for
 from ccucaas_privacy import staff
 from ccucaas_privacy.errors import DomainError
-from requests_app import selectors, services
 from requests_app.api_serializers_staff import StaffRequestSummarySerializer
 from requests_app.models import Channel, DataSubjectRequest, RequestType, Status
+from requests_app.selectors import requests as selectors
+from requests_app.services import filing, transitions, verification
 
 PASSWORD_MAX_LENGTH = 4096
 
@@ -114,7 +115,7 @@ class NoteSerializer(serializers.Serializer):
 
 
 class ReplySerializer(serializers.Serializer):
-    text = serializers.CharField(max_length=services.REPLY_MAX_CHARS, trim_whitespace=False)
+    text = serializers.CharField(max_length=transitions.REPLY_MAX_CHARS, trim_whitespace=False)
     attachments = AttachmentSerializer(many=True, required=False, default=list)
 
 
@@ -196,7 +197,7 @@ class RequestListCreateView(GenericAPIView):
                   "\"password\", or exchange it for a token at POST /api/v1/auth/token/ "
                   "first (that counts for %(minutes)d minutes).") % {"minutes": minutes},
                 code="reauthentication_required", status=403)
-        created, _sent = services.request_file(
+        created, _sent = filing.request_file(
             type=data["type"], channel=Channel.PORTAL, details=data["details"],
             subject=request.user)
         return Response(RequestSerializer(created).data, status=status.HTTP_201_CREATED)
@@ -219,7 +220,7 @@ class RequestWithdrawView(GenericAPIView):
     def post(self, request, pk):
         obj = selectors.request_for_user(user=request.user, pk=pk)
         data = _valid(WithdrawSerializer, request)
-        obj = services.request_withdraw(request=obj, actor=request.user, reason=data["reason"])
+        obj = transitions.request_withdraw(request=obj, actor=request.user, reason=data["reason"])
         return Response(RequestDetailSerializer(obj).data)
 
 
@@ -308,7 +309,7 @@ class StaffAssignView(_StaffAction):
         return super().post(request, pk)
 
     def perform(self, obj, data, user):
-        return services.request_assign(request=obj, assignee=data["assignee"], actor=user)
+        return transitions.request_assign(request=obj, assignee=data["assignee"], actor=user)
 
 
 class StaffVerifyIdentityView(_StaffAction):
@@ -320,7 +321,7 @@ class StaffVerifyIdentityView(_StaffAction):
         return super().post(request, pk)
 
     def perform(self, obj, data, user):
-        return services.request_verify_identity(request=obj, actor=user, note=data["note"])
+        return verification.request_verify_identity(request=obj, actor=user, note=data["note"])
 
 
 class StaffReplyView(_StaffAction):
@@ -332,7 +333,7 @@ class StaffReplyView(_StaffAction):
         return super().post(request, pk)
 
     def perform(self, obj, data, user):
-        return services.request_reply(request=obj, actor=user, text=data["text"],
+        return transitions.request_reply(request=obj, actor=user, text=data["text"],
                                       attachments=[dict(a) for a in data["attachments"]])
 
 
@@ -345,5 +346,5 @@ class StaffRejectView(_StaffAction):
         return super().post(request, pk)
 
     def perform(self, obj, data, user):
-        return services.request_reject(request=obj, actor=user, reason=data["reason"])
+        return transitions.request_reject(request=obj, actor=user, reason=data["reason"])
 

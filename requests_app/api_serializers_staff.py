@@ -4,8 +4,8 @@ carry no personal data; the detail (StaffRequestSerializer in api.py) does, with
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from requests_app import selectors
 from requests_app.models import Channel, RequestType, Status
+from requests_app.selectors import requests as selectors
 
 
 class BadgeSerializer(serializers.Serializer):

@@ -7,8 +7,8 @@ class RequestsAppConfig(AppConfig):
     verbose_name = _("Data-subject requests")
 
     def ready(self) -> None:
-        from requests_app.notify import kinds_register
-        from requests_app.sweep import kinds_register as deadline_kinds_register
+        from requests_app.services.notify import kinds_register
+        from requests_app.services.sweep import kinds_register as deadline_kinds_register
 
         kinds_register()
         deadline_kinds_register()
@@ -16,16 +16,16 @@ class RequestsAppConfig(AppConfig):
 
         sources_register()
 
-        from requests_app.services_report import kinds_register as report_kinds_register
+        from requests_app.services.report import kinds_register as report_kinds_register
 
         report_kinds_register()
 
-        from requests_app.services_processors import kinds_register as processor_kinds_register
+        from requests_app.services.processors import kinds_register as processor_kinds_register
 
         processor_kinds_register()
 
         from accounts_app.hooks import account_closed
-        from requests_app.services_fulfilment import account_close_deletion_request
+        from requests_app.services.fulfilment import account_close_deletion_request
 
         # P21: closing an account files its deletion request (accounts_app's hook).
         account_closed.register(account_close_deletion_request)

@@ -10,11 +10,11 @@ from typing import TextIO
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 
-from accounts_app.services import user_create
+from accounts_app.services.accounts import user_create
 from ccucaas_privacy import clock
 from ccucaas_privacy.staff import PRIVACY_OFFICER, SUPPORT_AGENT
-from requests_app import services
 from requests_app.models import Channel, DataSubjectRequest
+from requests_app.services import filing, transitions, verification
 
 DEMO_PASSWORD = "ccucaas-demo-2026"  # noqa: S105 - demo data, printed by `make run`
 
@@ -34,7 +34,7 @@ def _staff(stdout: TextIO):
 
 
 def _portal(user, type, details, *, at):
-    request, _ = services.request_file(type=type, channel=Channel.PORTAL, details=details,
+    request, _ = filing.request_file(type=type, channel=Channel.PORTAL, details=details,
                                        subject=user, now=at)
     return request
 
@@ -58,47 +58,47 @@ def seed(stdout: TextIO) -> None:
     # completed: disclosure replied in time
     r = _portal(alice, "disclosure", {"note": "保有している私の個人データをすべて開示してください。"},
                 at=ago(days=20))
-    services.request_assign(request=r, assignee=officer, actor=officer, now=ago(days=19))
-    services.request_start_review(request=r, actor=officer, now=ago(days=18))
-    services.request_reply(request=r, actor=officer, now=ago(days=5),
+    transitions.request_assign(request=r, assignee=officer, actor=officer, now=ago(days=19))
+    transitions.request_start_review(request=r, actor=officer, now=ago(days=18))
+    transitions.request_reply(request=r, actor=officer, now=ago(days=5),
                            text="開示データを添付のとおりお送りします。",
                            attachments=[{"name": "disclosure.zip", "description": "全カテゴリ"}])
     # in review, due soon (about 5 days left)
     r = _portal(alice, "correction", {"items": [
         {"field": "last_name", "requested_value": "山田", "reason": "結婚により姓が変わりました"}]},
         at=ago(days=25))
-    services.request_assign(request=r, assignee=agent, actor=officer, now=ago(days=24))
-    services.request_start_review(request=r, actor=officer, now=ago(days=23))
+    transitions.request_assign(request=r, assignee=agent, actor=officer, now=ago(days=24))
+    transitions.request_start_review(request=r, actor=officer, now=ago(days=23))
     # overdue: received 35 days ago, never replied
     _portal(alice, "inquiry", {"subject": "利用目的について",
                                "message": "閲覧履歴の利用目的を教えてください。"}, at=ago(days=35))
     # replied, change must take effect within 48 hours
     r = _portal(bob, "deletion", {"note": "Please delete my forum posts."}, at=ago(days=3))
-    services.request_reply(request=r, actor=officer, now=ago(hours=10),
+    transitions.request_reply(request=r, actor=officer, now=ago(hours=10),
                            text="Your forum posts will be deleted within 48 hours.")
     # received, fresh
     _portal(bob, "correction", {"items": [{"field": "first_name", "requested_value": "Robert"}]},
             at=ago(days=1))
     # rejected and withdrawn
     r = _portal(bob, "disclosure", {}, at=ago(days=12))
-    services.request_reject(request=r, actor=officer, now=ago(days=10),
+    transitions.request_reject(request=r, actor=officer, now=ago(days=10),
                             reason="The same data was disclosed to you last week.")
     r = _portal(bob, "inquiry", {"subject": "Cookies", "message": "Which cookies do you set?"},
                 at=ago(days=8))
-    services.request_withdraw(request=r, actor=bob, reason="Found the answer.", now=ago(days=7))
+    transitions.request_withdraw(request=r, actor=bob, reason="Found the answer.", now=ago(days=7))
     # help desk (phone), identity confirmed by staff; due in about 2 days
-    r, _ = services.request_file(
+    r, _ = filing.request_file(
         type="inquiry", channel=Channel.HELPDESK, actor=agent,
         details={"subject": "電話でのご相談", "message": "退会後のデータの扱いについて"},
         subject_name="鈴木 一郎", subject_email="ichiro.suzuki@example.jp", now=ago(days=28))
-    services.request_verify_identity(request=r, actor=agent, now=ago(days=28, hours=-1),
+    verification.request_verify_identity(request=r, actor=agent, now=ago(days=28, hours=-1),
                                      note="折り返し電話で本人確認")
     # web form: awaiting verification, and one that expired unverified
-    services.request_file(type="disclosure", channel=Channel.WEB_FORM, details={},
+    filing.request_file(type="disclosure", channel=Channel.WEB_FORM, details={},
                           subject_name="佐々木 花", subject_email="hana.sasaki@example.jp",
                           now=ago(hours=2))
-    r, _ = services.request_file(type="deletion", channel=Channel.WEB_FORM, details={},
+    r, _ = filing.request_file(type="deletion", channel=Channel.WEB_FORM, details={},
                                  subject_name="Guest", subject_email="guest@example.org",
                                  now=ago(days=20))
-    services.request_expire(request=r, now=ago(days=6))
+    verification.request_expire(request=r, now=ago(days=6))
     stdout.write(f"  requests: {DataSubjectRequest.objects.count()} created in every status\n")

@@ -8,7 +8,7 @@ from django.views.decorators.http import require_POST
 
 from ccucaas_privacy.api import problem_body
 from ccucaas_privacy.errors import DomainError
-from requests_app.services_fulfilment import propagation_callback
+from requests_app.services.propagation import propagation_callback
 
 
 @csrf_exempt  # authenticated by the provider's signature, not a session

@@ -12,7 +12,6 @@ from accounts_app.views import client_ip
 from ccucaas_privacy import clock
 from ccucaas_privacy.errors import DomainError
 from ccucaas_privacy.ratelimit import RATE_LIMITED_MESSAGE, rate_limit_hit
-from requests_app import selectors, services
 from requests_app.forms import (
     FORMS_BY_TYPE,
     HelpdeskForm,
@@ -21,15 +20,17 @@ from requests_app.forms import (
     domain_error_to_form,
 )
 from requests_app.models import Channel, RequestType
-from requests_app.packages import (
+from requests_app.selectors import requests as selectors
+from requests_app.services import filing, transitions, verification
+from requests_app.services.filing import DuplicateRequestError
+from requests_app.services.packages import (
     package_download_record,
     package_for_download,
     package_link,
     private_storage,
 )
-from requests_app.services import DuplicateRequestError
-from requests_app.transitions import can
-from requests_app.verification import challenge_for_token, challenge_problem
+from requests_app.services.transitions import can
+from requests_app.services.verification import challenge_for_token, challenge_problem
 
 
 def _duplicate_of(exc: DuplicateRequestError, user):
@@ -64,7 +65,7 @@ def request_new_of_type(request: HttpRequest, type: str) -> HttpResponse:
     duplicate = None
     if request.method == "POST" and form.is_valid():
         try:
-            created, _sent = services.request_file(type=type, channel=Channel.PORTAL,
+            created, _sent = filing.request_file(type=type, channel=Channel.PORTAL,
                                                    details=form.details(), subject=request.user)
         except DuplicateRequestError as exc:
             duplicate = _duplicate_of(exc, request.user)
@@ -116,7 +117,7 @@ def request_withdraw(request: HttpRequest, pk: str) -> HttpResponse:
         messages.error(request, _("The reason is too long."))
         return redirect("requests:detail", pk=obj.pk)
     try:
-        services.request_withdraw(request=obj, actor=request.user, reason=form.cleaned_data["reason"])
+        transitions.request_withdraw(request=obj, actor=request.user, reason=form.cleaned_data["reason"])
     except DomainError as exc:
         messages.error(request, exc.message)
     else:
@@ -136,7 +137,7 @@ def helpdesk(request: HttpRequest) -> HttpResponse:
         return render(request, "requests_app/helpdesk_form.html", {"form": form}, status=429)
     if request.method == "POST" and form.is_valid():
         try:
-            services.request_file(
+            filing.request_file(
                 type=form.cleaned_data["type"], channel=Channel.WEB_FORM, details=form.details(),
                 subject_name=form.cleaned_data["name"], subject_email=form.cleaned_data["email"],
                 language=request.LANGUAGE_CODE)
@@ -158,7 +159,7 @@ def verify(request: HttpRequest, token: str) -> HttpResponse:
     form = VerifyForm(request.POST or None)
     if request.method == "POST" and problem is None and form.is_valid():
         try:
-            verified = services.request_verify_by_code(token=token, code=form.cleaned_data["code"])
+            verified = verification.request_verify_by_code(token=token, code=form.cleaned_data["code"])
         except DomainError as exc:
             form.add_error("code" if exc.code == "verification_wrong_code" else None, exc.message)
         else:
@@ -177,7 +178,7 @@ def verify_resend(request: HttpRequest, token: str) -> HttpResponse:
     if challenge is None:
         raise Http404
     try:
-        services.request_send_verification(request=challenge.request)
+        verification.request_send_verification(request=challenge.request)
     except DomainError as exc:
         messages.error(request, exc.message)
         return redirect("requests:verify", token=token)

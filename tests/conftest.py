@@ -159,7 +159,7 @@ def live_worker(transactional_db, django_db_serialized_rollback,
     """
     eager = celery_app.conf.task_always_eager
     celery_app.conf.task_always_eager = False
-    from notifications_app.dispatch import broker_purge
+    from notifications_app.services.dispatch import broker_purge
 
     broker_purge()  # stale messages (and a drain flag) from an earlier run must not leak in
     worker = LiveWorker(tmp_path, subprocess_env()).start()
@@ -173,7 +173,7 @@ def live_worker(transactional_db, django_db_serialized_rollback,
 @pytest.fixture
 def make_user(db) -> Callable[..., Any]:
     """Create a real account through the service: make_user("carol", language="en")."""
-    from accounts_app.services import user_create
+    from accounts_app.services.accounts import user_create
 
     def _make(username: str, **fields: Any):
         fields.setdefault("email", f"{username}@example.jp")
@@ -181,6 +181,24 @@ def make_user(db) -> Callable[..., Any]:
         return user_create(username=username, **fields)
 
     return _make
+
+
+@pytest.fixture
+def file_dirs(settings, tmp_path) -> Path:
+    """The account content folder and the private storage of a test, under its tmp_path."""
+    settings.ACCOUNT_CONTENT_DIR = tmp_path / "content"
+    settings.PRIVATE_STORAGE = {"BACKEND": "django.core.files.storage.FileSystemStorage",
+                                "OPTIONS": {"location": str(tmp_path / "private")}}
+    return tmp_path
+
+
+@pytest.fixture
+def run(django_capture_on_commit_callbacks) -> Callable[..., Any]:
+    """Run a block and every task it enqueues on commit (Celery is eager in tests)."""
+    def _run(fn, *args, **kwargs):
+        with django_capture_on_commit_callbacks(execute=True):
+            return fn(*args, **kwargs)
+    return _run
 
 
 @pytest.fixture

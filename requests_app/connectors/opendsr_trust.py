@@ -6,7 +6,7 @@ opengdpr/OpenDSR: §6 discovery, §4.1 certificates, §8.3/§8.6 domain and sign
 the certificate from `processor_certificate` — which must be on the processor's registered
 domain (the host of its endpoint) — and checks it is valid now and issued for that domain.
 `signer_key` repeats the certificate checks at every callback and response. Nothing here
-writes: the service stores what was read (`services_processors.processor_trust_refresh`)."""
+writes: the service stores what was read (`services.processors.processor_trust_refresh`)."""
 
 import base64
 import re

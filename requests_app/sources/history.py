@@ -1,11 +1,17 @@
 """requests_app's own data as sources (DESIGN section 6): the user's request history (kept
 pseudonymised as evidence that the request was handled, P21) and the staff action log."""
 
-from django.contrib.admin.models import LogEntry
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from ccucaas_privacy.datasources import DataSource, ErasureResult, iso, register, stream
+from ccucaas_privacy.datasources import (
+    DataSource,
+    ErasureResult,
+    EvidenceRowsSource,
+    iso,
+    register,
+    stream,
+)
 
 
 def _requests(user):
@@ -40,7 +46,7 @@ class RequestHistorySource(DataSource):
         """Pseudonymise: the request rows and their append-only timeline stay as evidence that
         the request was answered; what the user wrote and their contact details go."""
         from requests_app.models import DisclosurePackage
-        from requests_app.packages import package_file_delete
+        from requests_app.services.packages import package_file_delete
 
         requests = _requests(user)
         erased = 0
@@ -54,7 +60,7 @@ class RequestHistorySource(DataSource):
                              retained_reason="request records kept pseudonymised as evidence (P21)")
 
 
-class StaffActivitySource(DataSource):
+class StaffActivitySource(EvidenceRowsSource):
     category = "staff_activity"
     rule = "P18"
     title = _("Staff actions in the administration site")
@@ -62,18 +68,15 @@ class StaffActivitySource(DataSource):
                     "site.")
     models = ("admin.LogEntry",)
     columns = ("action_time", "content_type", "object_repr", "action_flag", "change_message")
-    retained_on_erasure = True
+    ordering = ("action_time",)
+    retained_reason = "audit log of staff actions (P18)"
 
     def export(self, user):
-        for row in stream(LogEntry.objects.filter(user=user).order_by("action_time"),
+        for row in stream(self.user_rows(user),
                           ("action_time", "content_type__model", "object_repr", "action_flag",
                            "change_message")):
             row["content_type"] = row.pop("content_type__model")
             yield row
-
-    def erase(self, user):
-        return ErasureResult(retained=LogEntry.objects.filter(user=user).count(),
-                             retained_reason="audit log of staff actions (P18)")
 
 
 def sources_register() -> None:

@@ -1,7 +1,7 @@
 from django import template
 
 from requests_app.details import CORRECTABLE_FIELDS
-from requests_app.selectors import format_jst
+from requests_app.selectors.requests import format_jst
 
 register = template.Library()
 

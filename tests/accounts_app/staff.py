@@ -7,7 +7,7 @@ from django.test import Client
 from django_otp.oath import hotp
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from accounts_app import services_staff
+from accounts_app.services import staff as services_staff
 
 
 def totp_code(device: TOTPDevice, *, at: float | None = None) -> str:
@@ -50,13 +50,13 @@ def recovery_code(user) -> str:
 def staff_api_token(user) -> str:
     """A staff API token the real way: password checked by the caller's scenario, second
     factor a recovery code (used up, as django-otp does), through the token service."""
-    from accounts_app.services import auth_token_issue
+    from accounts_app.services.accounts import auth_token_issue
 
     return auth_token_issue(user=user, otp=recovery_code(user))
 
 
 def api_token(user) -> str:
     """The API token POST /api/v1/auth/token/ gives: staff with the second factor."""
-    from accounts_app.services import auth_token_issue
+    from accounts_app.services.accounts import auth_token_issue
 
     return staff_api_token(user) if user.is_staff else auth_token_issue(user=user)

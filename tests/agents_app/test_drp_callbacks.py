@@ -59,7 +59,7 @@ def test_a_status_change_is_called_back_and_retried_with_backoff_until_200(
 
 def test_a_revoke_is_called_back_and_a_staff_change_is_found_by_the_sweep(
         agent, alice, callback_server):
-    from requests_app import services
+    from requests_app.services import transitions as services
 
     one = agent.exercise(exercise="deletion", status_callback=callback_server.url,
                          **person("alice@example.jp")).json()

@@ -16,8 +16,8 @@ from django.db import DatabaseError, IntegrityError, connection, transaction
 from django.db.models import ProtectedError
 
 from accounts_app.models import AccountClosure, ProfileChange, StaffAccess, StaffAccessKind, User
-from accounts_app.services import profile_update
-from accounts_app.services_staff import staff_access_record
+from accounts_app.services.accounts import profile_update
+from accounts_app.services.staff import staff_access_record
 from agents_app.models import Agent, AgentChange, CallbackAttempt, DrpRequest, StatusCallback
 from ccucaas_privacy import clock
 from ccucaas_privacy.admin import ReadOnlyAdmin
@@ -31,10 +31,9 @@ from consent_app.models import ConsentEvent, PolicyAcceptance, ProvisionRecord
 from consent_app.selectors import policy_version_current
 from consent_app.services import consent_grant, policy_accept, provision_record
 from incidents_app.models import IncidentAlert, IncidentEvent
-from notifications_app.models_campaigns import Campaign, CampaignEvent
-from requests_app.alerts import DeadlineAlert
-from requests_app.models import RequestEvent
-from requests_app.services import request_file
+from notifications_app.models import Campaign, CampaignEvent
+from requests_app.models import DeadlineAlert, RequestEvent
+from requests_app.services.filing import request_file
 from tests.incidents_app.conftest import record as incident_record
 
 pytestmark = [pytest.mark.rule("P18"), pytest.mark.django_db]

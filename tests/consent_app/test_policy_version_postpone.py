@@ -10,7 +10,7 @@ from ccucaas_privacy.errors import DomainError
 from consent_app import services
 from consent_app.hooks import policy_version_published
 from consent_app.models import PolicyVersion
-from notifications_app.campaigns import campaign_start_for_policy
+from notifications_app.services.campaigns import campaign_start_for_policy
 
 pytestmark = pytest.mark.django_db
 

@@ -211,7 +211,7 @@ def test_p02_tampered_unsubscribe_links_change_nothing(alice, bob, client):
 
 @pytest.mark.rule("P01")
 def test_p01_tampered_email_confirmation_links_confirm_nothing(alice, client):
-    from accounts_app.services import email_confirmation_queue
+    from accounts_app.services.accounts import email_confirmation_queue
     from notifications_app.models import OutboundEmail
 
     email_confirmation_queue(user=alice)
@@ -233,15 +233,15 @@ def test_p01_tampered_email_confirmation_links_confirm_nothing(alice, client):
 @pytest.mark.rule("P21")
 def test_p21_tampered_package_links_download_nothing(files_dir, alice, bob, officer,
                                                      django_capture_on_commit_callbacks):
-    from requests_app import services
-    from requests_app.fulfilment_models import DisclosurePackage
-    from requests_app.packages import package_download_path
+    from requests_app.models import DisclosurePackage
+    from requests_app.services import filing, transitions
+    from requests_app.services.packages import package_download_path
 
     with django_capture_on_commit_callbacks(execute=True):
-        request, _sent = services.request_file(type="disclosure", channel="portal", details={},
+        request, _sent = filing.request_file(type="disclosure", channel="portal", details={},
                                                subject=alice)
     with django_capture_on_commit_callbacks(execute=True):
-        services.request_reply(request=request, actor=officer, text="開示します。")
+        transitions.request_reply(request=request, actor=officer, text="開示します。")
     package = DisclosurePackage.objects.get(request=request)
     path = package_download_path(package=package)
     token = path.rstrip("/").rsplit("/", 1)[1]
@@ -315,8 +315,9 @@ def _assert_inert(html: str) -> None:
 
 
 def test_p18_free_text_is_escaped_on_portal_pages(alice, client):
-    from accounts_app import services, services_data
-    from requests_app.services import request_file
+    from accounts_app.services import accounts as services
+    from accounts_app.services import data as services_data
+    from requests_app.services.filing import request_file
 
     services.profile_update(user=alice, changes={"first_name": XSS[:150]}, channel="portal")
     contact = services_data.contact_create(user=alice, name=XSS[:200], postal_address=XSS)
@@ -339,8 +340,8 @@ def test_p18_free_text_is_escaped_on_portal_pages(alice, client):
 
 
 def test_p18_free_text_is_escaped_in_the_admin(alice, officer, client, staff_sign_in):
-    from accounts_app import services_data
-    from requests_app.services import request_file
+    from accounts_app.services import data as services_data
+    from requests_app.services.filing import request_file
 
     services_data.contact_create(user=alice, name=XSS[:200], postal_address=XSS)
     request, _sent = request_file(type="inquiry", channel="portal", subject=alice,
@@ -365,8 +366,8 @@ def test_p18_free_text_is_escaped_in_the_admin(alice, officer, client, staff_sig
 
 def test_p18_email_headers_and_html_stay_inert(alice, django_capture_on_commit_callbacks,
                                                settings):
-    from accounts_app import services
-    from notifications_app.services import notification_queue
+    from accounts_app.services import accounts as services
+    from notifications_app.services.outbox import notification_queue
 
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
     services.profile_update(user=alice, changes={"first_name": XSS[:150]}, channel="portal")

@@ -239,9 +239,9 @@ ADMIN_FAMILY = re.compile(r"^admin:(?P<app>\w+?)_(?P<model>[a-z0-9]+)_"
 def world(make_user, staff_sign_in, settings, tmp_path, django_capture_on_commit_callbacks):
     from accounts_app.models import Contact, ContentFile, ForumPost, PersistentLogin
     from consent_app.models import ConsentEvent
-    from requests_app import services
-    from requests_app.fulfilment_models import DisclosurePackage
-    from requests_app.packages import package_download_path
+    from requests_app.models import DisclosurePackage
+    from requests_app.services import filing, transitions
+    from requests_app.services.packages import package_download_path
     from tests.requests_app.conftest import file_web_form
     from tests.requests_app.fulfilment_data import rich_user
 
@@ -260,12 +260,12 @@ def world(make_user, staff_sign_in, settings, tmp_path, django_capture_on_commit
 
     inquiry = DataSubjectRequest.objects.get(subject=a, type="inquiry")
     with django_capture_on_commit_callbacks(execute=True):
-        disclosure, _sent = services.request_file(type="disclosure", channel="portal",
+        disclosure, _sent = filing.request_file(type="disclosure", channel="portal",
                                                   details={}, subject=a)
     with django_capture_on_commit_callbacks(execute=True):
-        services.request_reply(request=disclosure, actor=officer, text="開示します。")
+        transitions.request_reply(request=disclosure, actor=officer, text="開示します。")
     package = DisclosurePackage.objects.get(request=disclosure)
-    correction, _sent = services.request_file(
+    correction, _sent = filing.request_file(
         type="correction", channel="portal", subject=a,
         details={"items": [{"field": "first_name", "requested_value": "花子"}]})
     _guest, sent = file_web_form()

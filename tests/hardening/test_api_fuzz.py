@@ -82,7 +82,7 @@ def tokens(make_user, officer):
 def real_ids(tokens):
     """Objects of the fuzzing user, so generated requests also reach existing rows."""
     from consent_app.services import consent_grant
-    from requests_app.services import request_file
+    from requests_app.services.filing import request_file
 
     user = tokens["user_obj"]
     event = consent_grant(user=user, purpose="marketing_email", channel="api")

@@ -12,13 +12,12 @@ from django.urls import reverse
 from rest_framework.test import APIClient
 
 from accounts_app.models import StaffAccess, StaffAccessKind
-from accounts_app.services_staff import staff_access_record
+from accounts_app.services.staff import staff_access_record
 from consent_app.models import ConsentEvent, PolicyAcceptance
 from consent_app.selectors import policy_version_current
 from consent_app.services import consent_grant, policy_accept
-from requests_app.alerts import DeadlineAlert
-from requests_app.models import RequestEvent
-from requests_app.services import request_file
+from requests_app.models import DeadlineAlert, RequestEvent
+from requests_app.services.filing import request_file
 
 pytestmark = [pytest.mark.rule("P18"), pytest.mark.django_db]
 

@@ -69,7 +69,7 @@ def _helpdesk(server: AppServer, email: str) -> requests.Response:
 
 def test_p18_broker_down_requests_accepted_emails_wait_then_each_is_sent_once(stack, make_user):
     redis, server, worker, mail, env = stack
-    from accounts_app.services import auth_token_issue
+    from accounts_app.services.accounts import auth_token_issue
 
     tokens = [auth_token_issue(user=make_user(name, language=language))
               for name, language in (("carol", "en"), ("dave", "ja"), ("erin", "en"))]

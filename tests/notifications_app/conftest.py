@@ -22,7 +22,7 @@ def committed():
 
 def queue(**kwargs):
     """notification_queue(...) in a transaction that commits."""
-    from notifications_app.services import notification_queue
+    from notifications_app.services.outbox import notification_queue
 
     with committed():
         return notification_queue(**kwargs)

@@ -6,8 +6,8 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from django.contrib.auth.models import Group
 
-from requests_app import services
 from requests_app.models import Channel, DataSubjectRequest, Status
+from requests_app.services import filing, transitions, verification
 
 # 2026-11-29 10:00 JST, the example of RULES.md "How deadlines are counted".
 T0 = datetime(2026, 11, 29, 1, 0, tzinfo=UTC)
@@ -38,7 +38,7 @@ def default_details(type: str) -> dict:
 def file_portal(user, type="disclosure", details=None, *, now=T0) -> DataSubjectRequest:
     if details is None:
         details = default_details(type)
-    request, _sent = services.request_file(type=type, channel=Channel.PORTAL, details=details,
+    request, _sent = filing.request_file(type=type, channel=Channel.PORTAL, details=details,
                                            subject=user, now=now)
     return request
 
@@ -46,7 +46,7 @@ def file_portal(user, type="disclosure", details=None, *, now=T0) -> DataSubject
 def file_web_form(email="guest@example.org", type="disclosure", details=None, *, now=T0):
     if details is None:
         details = default_details(type)
-    return services.request_file(type=type, channel=Channel.WEB_FORM, details=details,
+    return filing.request_file(type=type, channel=Channel.WEB_FORM, details=details,
                                  subject_name="Guest", subject_email=email, now=now)
 
 
@@ -57,19 +57,19 @@ def request_in(status: str, *, user, staff, type: str = "correction", now=T0) ->
         return file_web_form(email=user.email, type=type, now=now)[0]
     if status == Status.EXPIRED:
         req = file_web_form(email=user.email, type=type, now=now - timedelta(days=15))[0]
-        return services.request_expire(request=req, now=now)
+        return verification.request_expire(request=req, now=now)
     req = file_portal(user, type, now=now)
     if status == Status.RECEIVED:
         return req
     if status == Status.IN_REVIEW:
-        return services.request_start_review(request=req, actor=staff, now=later)
+        return transitions.request_start_review(request=req, actor=staff, now=later)
     if status in (Status.REPLIED, Status.COMPLETED):
-        req = services.request_reply(request=req, actor=staff, text="回答です", now=later)
+        req = transitions.request_reply(request=req, actor=staff, text="回答です", now=later)
         if status == Status.COMPLETED and req.status != Status.COMPLETED:
-            req = services.request_complete(request=req, actor=staff, now=later)
+            req = transitions.request_complete(request=req, actor=staff, now=later)
         return req
     if status == Status.REJECTED:
-        return services.request_reject(request=req, actor=staff, reason="本人確認不可", now=later)
+        return transitions.request_reject(request=req, actor=staff, reason="本人確認不可", now=later)
     if status == Status.WITHDRAWN:
-        return services.request_withdraw(request=req, actor=user, now=later)
+        return transitions.request_withdraw(request=req, actor=user, now=later)
     raise AssertionError(status)

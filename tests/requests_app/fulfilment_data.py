@@ -20,13 +20,12 @@ UA = "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 Chrome/120.0 Safari/537
 
 def rich_user(make_user, *, staff=None):
     """Every source of the registry holds at least one row of this user."""
-    from accounts_app import services as accounts
-    from accounts_app import services_data as data
-    from accounts_app.services_staff import staff_access_record
+    from accounts_app.services import accounts, data
+    from accounts_app.services.staff import staff_access_record
     from accounts_app.sessions import SessionStore
     from consent_app import services as consent
     from consent_app.selectors import policy_version_current
-    from notifications_app.services import notification_queue
+    from notifications_app.services.outbox import notification_queue
 
     user = make_user(USERNAME, email=EMAIL, language="ja")
     accounts.profile_update(user=user, changes={"first_name": "Hanako", "last_name": LAST_NAME},
@@ -62,7 +61,7 @@ def rich_user(make_user, *, staff=None):
                              provided_at=clock.now() - timedelta(minutes=1))
     notification_queue(kind="administrative_notice", cause=f"test:{user.pk}:notice",
                        context={"body": f"Dear {LAST_NAME}"}, user=user)
-    from notifications_app import campaigns  # a merger notice reached her (P17)
+    from notifications_app.services import campaigns
 
     notice = campaigns.campaign_create(
         kind="merger_notice", title_ja="合併のお知らせ", title_en="Merger notice",
@@ -71,7 +70,7 @@ def rich_user(make_user, *, staff=None):
     campaigns.campaign_enroll_user(user=user)
     LogEntry.objects.create(user=user, content_type=ContentType.objects.get_for_model(type(user)),
                             object_id=str(user.pk), object_repr=USERNAME, action_flag=ADDITION)
-    from requests_app.services import request_file
+    from requests_app.services.filing import request_file
 
     request_file(type="inquiry", channel="portal", subject=user,
                  details={"subject": "Question", "message": f"I am {LAST_NAME}, {EMAIL}"})
@@ -103,9 +102,36 @@ def _agent_asked_for(user) -> None:
 
 
 def reply(request, staff, text="返信します。"):
-    from requests_app import services
+    from requests_app.services import transitions
 
-    return services.request_reply(request=request, actor=staff, text=text)
+    return transitions.request_reply(request=request, actor=staff, text=text)
+
+
+def deletion_replied(run, make_user, officer):
+    """A deletion of a rich user, approved and replied to (fulfilment starts on the reply)."""
+    from requests_app.services import filing, fulfilment, transitions
+
+    user = run(rich_user, make_user)
+    request, _sent = run(filing.request_file, type="deletion", channel="portal", details={},
+                         subject=user)
+    run(fulfilment.deletion_approve, request=request, actor=officer)
+    run(transitions.request_reply, request=request, actor=officer, text="削除します。")
+    request.refresh_from_db()
+    return request
+
+
+def correction_replied(run, make_user, officer):
+    """A correction of the rich user's last name to "Suzuki", accepted and replied to."""
+    from requests_app.services import filing, fulfilment, transitions
+
+    user = run(rich_user, make_user)
+    request, _sent = run(filing.request_file, type="correction", channel="portal", subject=user,
+                         details={"items": [{"field": "last_name", "requested_value": "Suzuki"}]})
+    run(fulfilment.correction_item_decide, request=request, index=0, accept=True, note="ok",
+        actor=officer)
+    run(transitions.request_reply, request=request, actor=officer, text="訂正します。")
+    request.refresh_from_db()
+    return request
 
 
 def scan(markers=MARKERS, *, skip_tables=()) -> dict[str, list[str]]:

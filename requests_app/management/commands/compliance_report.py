@@ -2,7 +2,7 @@ import json
 
 from django.core.management.base import BaseCommand
 
-from requests_app.compliance import compliance_summary
+from requests_app.selectors.compliance import compliance_summary
 
 COLUMNS = [
     ("month", "month"), ("type", "type"), ("received", "received"),

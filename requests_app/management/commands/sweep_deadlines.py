@@ -2,7 +2,7 @@ import json
 
 from django.core.management.base import BaseCommand
 
-from requests_app.sweep import deadline_sweep
+from requests_app.services.sweep import deadline_sweep
 
 
 class Command(BaseCommand):

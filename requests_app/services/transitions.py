@@ -1,0 +1,286 @@
+"""The state machine of a data-subject request (DESIGN section 4; RULES.md P21, P24, P26):
+which action may leave which status for which, and the staff and subject transitions.
+
+Each service is one transaction: it locks the request, checks the transition table
+(`TRANSITIONS`), changes the row, appends a RequestEvent, recomputes `next_check_at` and queues
+the subject's email through the outbox. An illegal transition raises ConflictError and changes
+nothing. The helpers at the top are shared by filing and verification.
+"""
+
+from datetime import UTC, datetime
+from typing import Any
+
+from django.conf import settings
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from ccucaas_privacy import clock, staff
+from ccucaas_privacy.errors import ConflictError, DomainError
+from ccucaas_privacy.rules import enforces
+from requests_app import deadlines
+from requests_app.models import (
+    DataSubjectRequest,
+    RequestEvent,
+    RequestType,
+    Status,
+)
+from requests_app.services.notify import notify_assignee, notify_subject
+
+S = Status
+
+
+
+# action -> (statuses it may start from, status it leads to; None = unchanged)
+TRANSITIONS: dict[str, tuple[frozenset[str], str | None]] = {
+    "send_verification": (frozenset({S.AWAITING_VERIFICATION}), None),
+    "verify_identity": (frozenset({S.AWAITING_VERIFICATION}), S.RECEIVED),
+    "expire": (frozenset({S.AWAITING_VERIFICATION}), S.EXPIRED),
+    "assign": (frozenset({S.AWAITING_VERIFICATION, S.RECEIVED, S.IN_REVIEW, S.REPLIED}), None),
+    "start_review": (frozenset({S.RECEIVED}), S.IN_REVIEW),
+    "reply": (frozenset({S.RECEIVED, S.IN_REVIEW}), S.REPLIED),
+    "reject": (frozenset({S.AWAITING_VERIFICATION, S.RECEIVED, S.IN_REVIEW}), S.REJECTED),
+    # Before the reply only (DESIGN section 4): after it the change is already under way.
+    "withdraw": (frozenset({S.AWAITING_VERIFICATION, S.RECEIVED, S.IN_REVIEW}), S.WITHDRAWN),
+    "complete": (frozenset({S.REPLIED}), S.COMPLETED),
+}
+
+
+
+ACTIONS = tuple(TRANSITIONS)
+
+
+
+def allowed_from(action: str) -> frozenset[str]:
+    return TRANSITIONS[action][0]
+
+
+
+def target(action: str, current: str) -> str:
+    to = TRANSITIONS[action][1]
+    return current if to is None else to
+
+
+
+def can(action: str, status: str) -> bool:
+    return status in TRANSITIONS[action][0]
+
+
+
+REPLY_MAX_CHARS = 20000
+
+
+
+ATTACHMENTS_MAX = 20
+
+
+
+def _now(now: datetime | None) -> datetime:
+    return clock.now() if now is None else clock.to_jst(now).astimezone(UTC)
+
+
+
+def _lock(request: DataSubjectRequest) -> DataSubjectRequest:
+    return (DataSubjectRequest.objects.select_for_update(of=("self",))
+            .select_related("subject", "assignee").get(pk=request.pk))
+
+
+
+def _check(request: DataSubjectRequest, action: str) -> None:
+    if not can(action, request.status):
+        raise ConflictError(
+            _("This request is %(status)s: %(action)s is not possible now.") % {
+                "status": request.get_status_display(), "action": _action_label(action)},
+            code="illegal_transition",
+            details={"status": [request.status], "action": [action]},
+        )
+
+
+
+def _action_label(action: str) -> str:
+    labels = {
+        "send_verification": _("sending a verification email"),
+        "verify_identity": _("identity verification"),
+        "expire": _("expiry"),
+        "assign": _("assignment"),
+        "start_review": _("starting the review"),
+        "reply": _("a reply"),
+        "reject": _("rejection"),
+        "withdraw": _("withdrawal"),
+        "complete": _("completion"),
+    }
+    return labels[action]
+
+
+
+def _record(request: DataSubjectRequest, *, action: str, actor, now: datetime,
+            from_status: str, note: str = "", data: dict | None = None) -> RequestEvent:
+    request.next_check_at = deadlines.next_check_at(request, now=now)
+    request.save()
+    return RequestEvent.objects.create(
+        request=request, actor=actor if getattr(actor, "pk", None) else None, action=action,
+        from_status=from_status, to_status=request.status, note=note, data=data or {},
+        created_at=now,
+    )
+
+
+
+def _transition(request: DataSubjectRequest, *, action: str, actor, now: datetime,
+                note: str = "", data: dict | None = None) -> RequestEvent:
+    from_status = request.status
+    request.status = target(action, from_status)
+    return _record(request, action=action, actor=actor, now=now, from_status=from_status,
+                   note=note, data=data)
+
+
+
+def _require_text(value: str, *, field: str, limit: int) -> str:
+    if not isinstance(value, str) or not value.strip():
+        raise DomainError(_("This field is required."), details={field: [_("This field is required.")]})
+    if len(value) > limit:
+        message = _("At most %(limit)d characters.") % {"limit": limit}
+        raise DomainError(message, details={field: [message]})
+    return value
+
+
+
+def _actor(user):
+    return user if getattr(user, "pk", None) else None
+
+
+
+def _set_reply_due(request: DataSubjectRequest) -> None:
+    """P21: 30 days from receipt; P26: inquiries count from identity verification."""
+    if request.type == RequestType.INQUIRY:
+        request.reply_due_at = (clock.inquiry_due_at(request.identity_verified_at)
+                                if request.identity_verified_at else None)
+    else:
+        request.reply_due_at = clock.reply_due_at(request.received_at)
+
+
+
+def request_assign(*, request: DataSubjectRequest, assignee, actor,
+                   now: datetime | None = None) -> DataSubjectRequest:
+    now = _now(now)
+    if assignee is None or not staff.staff_members().filter(pk=assignee.pk).exists():
+        raise DomainError(_("Requests can only be assigned to privacy officers or support agents."),
+                          details={"assignee": [_("Not a member of the privacy team.")]})
+    with transaction.atomic():
+        request = _lock(request)
+        _check(request, "assign")
+        previous = request.assignee_id
+        request.assignee = assignee
+        event = _transition(request, action="assign", actor=actor, now=now,
+                            data={"assignee": assignee.pk, "previous": previous})
+        notify_assignee(request, cause_suffix=f"assigned:{event.pk}")
+        return request
+
+
+
+def request_start_review(*, request: DataSubjectRequest, actor, now: datetime | None = None
+                         ) -> DataSubjectRequest:
+    now = _now(now)
+    with transaction.atomic():
+        request = _lock(request)
+        _check(request, "start_review")
+        _transition(request, action="start_review", actor=actor, now=now)
+        notify_subject(request, kind="request_in_review", cause_suffix="in_review")
+        return request
+
+
+
+def _clean_attachments(attachments: Any) -> list[dict[str, str]]:
+    if attachments in (None, ""):
+        return []
+    message = _("Attachments must be a list of objects with a name (and optionally a description).")
+    if not isinstance(attachments, list) or len(attachments) > ATTACHMENTS_MAX:
+        raise DomainError(message, details={"attachments": [message]})
+    cleaned = []
+    for item in attachments:
+        if (not isinstance(item, dict) or set(item) - {"name", "description"}
+                or not isinstance(item.get("name"), str) or not item["name"].strip()
+                or len(item["name"]) > 255
+                or not isinstance(item.get("description", ""), str)
+                or len(item.get("description", "")) > 1000):
+            raise DomainError(message, details={"attachments": [message]})
+        cleaned.append({"name": item["name"], "description": item.get("description", "")})
+    return cleaned
+
+
+
+@enforces("P21", "P24", "P26")
+def request_reply(*, request: DataSubjectRequest, actor, text: str, attachments: Any = None,
+                  now: datetime | None = None) -> DataSubjectRequest:
+    """The first reply (P21/P26). Disclosure and inquiry are completed by it; correction and
+    deletion stay `replied` until every source and provider confirms (within 48 h)."""
+    now = _now(now)
+    text = _require_text(text, field="text", limit=REPLY_MAX_CHARS)
+    files = _clean_attachments(attachments)
+    with transaction.atomic():
+        request = _lock(request)
+        _check(request, "reply")
+        request.reply_text = text
+        request.reply_attachments = files
+        request.replied_at = now
+        if request.type in deadlines.PROPAGATING_TYPES:
+            request.effective_due_at = clock.effective_due_at(now)
+        _transition(request, action="reply", actor=actor, now=now,
+                    data={"attachments": [f["name"] for f in files]})
+        if request.type not in deadlines.PROPAGATING_TYPES:
+            request.completed_at = now
+            request.closed_at = now
+            _transition(request, action="complete", actor=actor, now=now)
+        from requests_app.services import fulfilment
+
+        notify_subject(request, kind="request_replied", cause_suffix="replied",
+                       extra=fulfilment.reply_context(request))
+        transaction.on_commit(lambda: fulfilment.request_after_reply(request=request))
+        return request
+
+
+
+def request_reject(*, request: DataSubjectRequest, actor, reason: str,
+                   now: datetime | None = None) -> DataSubjectRequest:
+    now = _now(now)
+    reason = _require_text(reason, field="reason", limit=settings.REQUESTS["TEXT_MAX_CHARS"])
+    with transaction.atomic():
+        request = _lock(request)
+        _check(request, "reject")
+        request.rejection_reason = reason
+        request.closed_at = now
+        request.challenges.filter(used_at=None, invalidated_at=None).update(invalidated_at=now)
+        _transition(request, action="reject", actor=actor, now=now, note=reason)
+        notify_subject(request, kind="request_rejected", cause_suffix="rejected")
+        return request
+
+
+
+def request_withdraw(*, request: DataSubjectRequest, actor, reason: str = "",
+                     now: datetime | None = None) -> DataSubjectRequest:
+    """The subject withdraws before the reply; after it the request can no longer be withdrawn."""
+    now = _now(now)
+    if reason and len(reason) > settings.REQUESTS["TEXT_MAX_CHARS"]:
+        raise DomainError(_("The reason is too long."), details={"reason": [_("The reason is too long.")]})
+    with transaction.atomic():
+        request = _lock(request)
+        _check(request, "withdraw")
+        request.closed_at = now
+        request.challenges.filter(used_at=None, invalidated_at=None).update(invalidated_at=now)
+        _transition(request, action="withdraw", actor=actor, now=now, note=reason)
+        notify_subject(request, kind="request_withdrawn", cause_suffix="withdrawn")
+        return request
+
+
+
+def request_complete(*, request: DataSubjectRequest, actor=None, note: str = "",
+                     now: datetime | None = None) -> DataSubjectRequest:
+    """A correction or deletion is in effect everywhere (called by fulfilment)."""
+    now = _now(now)
+    with transaction.atomic():
+        request = _lock(request)
+        _check(request, "complete")
+        request.completed_at = now
+        request.closed_at = now
+        _transition(request, action="complete", actor=actor, now=now, note=note)
+        if request.type != RequestType.DELETION:  # after a deletion there is no address left:
+            notify_subject(request, kind="request_completed", cause_suffix="completed")
+        return request  # the reply told the subject when it takes effect and what is kept
