@@ -54,12 +54,18 @@ class SignUpOutput(serializers.Serializer):
     detail = serializers.CharField()
 
 
-class SignUpApi(APIView):
-    """P01: create an account (policy accepted and storage outside Japan consented, or nothing)."""
+class _AnonymousApi(APIView):
+    """An endpoint for callers without an account or token yet: no authentication, throttled by
+    the subclass's `throttle_scope`."""
 
     permission_classes = [AllowAny]
     authentication_classes: list = []
     throttle_classes = [ScopedRateThrottle]
+
+
+class SignUpApi(_AnonymousApi):
+    """P01: create an account (policy accepted and storage outside Japan consented, or nothing)."""
+
     throttle_scope = "sign_up"
 
     @extend_schema(request=SignUpInput, responses={202: SignUpOutput})
@@ -85,13 +91,10 @@ class TokenOutput(serializers.Serializer):
     expiry = serializers.DateTimeField()
 
 
-class AuthTokenApi(APIView):
+class AuthTokenApi(_AnonymousApi):
     """P03: exchange username and password (and, for staff, the second factor `otp`) for a new
     API token that expires (throttled, django-axes lockout)."""
 
-    permission_classes = [AllowAny]
-    authentication_classes: list = []
-    throttle_classes = [ScopedRateThrottle]
     throttle_scope = "auth_token"
 
     @extend_schema(request=TokenInput, responses={200: TokenOutput})

@@ -15,7 +15,7 @@ from django.core.exceptions import PermissionDenied
 from django.db import models
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
-from django.urls import path, reverse
+from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -24,8 +24,9 @@ from accounts_app.admin_access import PersonalDataAccessMixin
 from agents_app import services
 from agents_app.models import Agent, AgentChange, CallbackAttempt, DrpRequest, StatusCallback
 from agents_app.registry import agent_fields_clean
-from ccucaas_privacy.admin import ReadOnlyAdmin, ReadOnlyInline
+from ccucaas_privacy.admin import ReadOnlyAdmin, ReadOnlyInline, admin_view_urls
 from ccucaas_privacy.errors import DomainError
+from ccucaas_privacy.forms import form_errors_add
 
 EDITABLE = ["name", "verify_key", "web_url", "identity_assurance_url", "technical_contact",
             "business_contact", "active"]
@@ -57,8 +58,7 @@ class AgentForm(forms.ModelForm):
             agent_fields_clean(agent_id=agent_id,
                                fields={k: data[k] for k in EDITABLE if k in data})
         except DomainError as exc:
-            for field, problems in exc.details.items():
-                self.add_error(field if field in self.fields else None, problems)
+            form_errors_add(form=self, errors=exc.details)
         return data
 
 
@@ -89,8 +89,7 @@ class AgentAdmin(admin.ModelAdmin):
         obj.pk = saved.pk
 
     def get_urls(self):
-        wrap = self.admin_site.admin_view
-        return [path("import/", wrap(self.import_view), name="agents_app_agent_import"),
+        return [*admin_view_urls(self, [("import/", self.import_view, "import")]),
                 *super().get_urls()]
 
     def import_view(self, request):

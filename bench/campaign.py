@@ -27,7 +27,6 @@ from datetime import timedelta
 from pathlib import Path
 
 from bench import harness
-from bench.outbox import _peak_rss_mb
 
 SIZES = {"tiny": 1_000, "full": 100_000}
 TARGET_RATIO = 10.0
@@ -101,28 +100,6 @@ def _start_worker(index: int, log_path: Path) -> subprocess.Popen:
         start_new_session=True)
 
 
-def _rss_mb(pid: int) -> float:
-    """Current resident memory (VmRSS) of a worker and its pool children, in MiB."""
-    total = 0
-    pids = [pid] + [int(e.name) for e in Path("/proc").iterdir() if e.name.isdigit()
-                    and _parent(int(e.name)) == pid]
-    for p in pids:
-        try:
-            for line in Path(f"/proc/{p}/status").read_text().splitlines():
-                if line.startswith("VmRSS:"):
-                    total += int(line.split()[1])
-        except OSError:
-            continue
-    return total / 1024
-
-
-def _parent(pid: int) -> int:
-    try:
-        return int(Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[1])
-    except (OSError, IndexError, ValueError):
-        return -1
-
-
 def _campaign_once(workers: list[subprocess.Popen], timeout: float) -> dict:
     from django.contrib.auth import get_user_model
 
@@ -150,13 +127,13 @@ def _campaign_once(workers: list[subprocess.Popen], timeout: float) -> dict:
             queued_s = time.perf_counter() - start
         sent = rows.filter(status=Status.SENT).count()
         if rss_quarter is None and sent >= total // 4:
-            rss_quarter = [round(_rss_mb(w.pid), 1) for w in workers]
+            rss_quarter = [round(harness.worker_memory_mb(w.pid), 1) for w in workers]
         if sent >= total:
             sent_s = time.perf_counter() - start
             queued_s = queued_s or sent_s
     return {"recipients": total, "queued_seconds": queued_s, "sent_seconds": sent_s,
             "rss_mb_at_quarter": rss_quarter,
-            "rss_mb_at_end": [round(_rss_mb(w.pid), 1) for w in workers]}
+            "rss_mb_at_end": [round(harness.worker_memory_mb(w.pid), 1) for w in workers]}
 
 
 def run(size: str) -> dict:
@@ -178,7 +155,7 @@ def run(size: str) -> dict:
             if time.monotonic() > deadline:
                 raise RuntimeError("the benchmark's Celery workers did not start")
         measured = _campaign_once(workers, timeout=max(300.0, n / 20))
-        peaks = [round(_peak_rss_mb(w.pid), 1) for w in workers]
+        peaks = [round(harness.worker_memory_mb(w.pid, field="VmHWM"), 1) for w in workers]
     finally:
         for worker in workers:
             os.killpg(worker.pid, signal.SIGTERM)

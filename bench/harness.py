@@ -55,6 +55,29 @@ def peak_rss_mb(*, children: bool = False) -> float:
     return resource.getrusage(who).ru_maxrss / 1024  # Linux reports KiB
 
 
+def worker_memory_mb(pid: int, *, field: str = "VmRSS") -> float:
+    """`field` of /proc/<pid>/status (VmRSS: resident now; VmHWM: the peak) summed over a worker
+    process and its pool children, in MiB."""
+    pids = [pid] + [int(e.name) for e in Path("/proc").iterdir()
+                    if e.name.isdigit() and _parent_pid(int(e.name)) == pid]
+    total_kib = 0
+    for p in pids:
+        try:
+            for line in Path(f"/proc/{p}/status").read_text().splitlines():
+                if line.startswith(f"{field}:"):
+                    total_kib += int(line.split()[1])
+        except OSError:
+            continue
+    return total_kib / 1024
+
+
+def _parent_pid(pid: int) -> int:
+    try:
+        return int(Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[1])
+    except (OSError, IndexError, ValueError):
+        return -1
+
+
 def result(*, name: str, figure: float, baseline: float, unit: str, target: str,
            passed: bool, **extra: Any) -> dict[str, Any]:
     ratio = figure / baseline if baseline else float("inf")

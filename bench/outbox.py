@@ -119,28 +119,6 @@ def _wait_ready(app, timeout: float = 60) -> None:
     raise RuntimeError("the benchmark's Celery worker did not start")
 
 
-def _peak_rss_mb(pid: int) -> float:
-    """VmHWM (peak resident set) of the worker and its pool children, in MiB."""
-    pids = [pid]
-    for entry in Path("/proc").iterdir():
-        if entry.name.isdigit():
-            try:
-                fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
-            except OSError:
-                continue
-            if int(fields[1]) == pid:
-                pids.append(int(entry.name))
-    total_kib = 0
-    for p in pids:
-        try:
-            for line in Path(f"/proc/{p}/status").read_text().splitlines():
-                if line.startswith("VmHWM:"):
-                    total_kib += int(line.split()[1])
-        except OSError:
-            continue
-    return total_kib / 1024
-
-
 def _outbox_once(plan: list[tuple], timeout: float) -> float:
     from django.db import transaction
 
@@ -198,7 +176,7 @@ def run(size: str) -> dict:
         _wait_ready(celery_app)
         _baseline_once(plan[: min(n, 200)])  # warm template caches in this process
         outbox_runs = [_outbox_once(plan, timeout=max(120.0, n / 10)) for _ in range(REPEATS)]
-        peak = _peak_rss_mb(worker.pid)
+        peak = harness.worker_memory_mb(worker.pid, field="VmHWM")
     finally:
         os.killpg(worker.pid, signal.SIGTERM)
         try:

@@ -86,3 +86,10 @@ def problem_response(status_code: int, code: str, detail: str) -> Response:
 
 
 __all__ = ["exception_handler", "problem_response", "status"]
+
+
+def paginated_response(view, rows, serializer_class) -> Response:
+    """One page of `rows` (a GenericAPIView's paginator, with its `next`/`previous` links), each
+    row shown through `serializer_class`."""
+    page = view.paginate_queryset(rows)
+    return view.get_paginated_response(serializer_class(page, many=True).data)

@@ -6,6 +6,7 @@ from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
 from ccucaas_privacy.admin import ReadOnlyAdmin
+from ccucaas_privacy.forms import form_errors_add
 from consent_app import selectors, services
 from consent_app.models import (
     ConsentEvent,
@@ -60,8 +61,7 @@ class PolicyVersionForm(forms.ModelForm):
         errors = services.policy_version_validate(
             version=data.get("version", ""), effective_at=data.get("effective_at"),
             importance=data.get("importance", ""))
-        for field, messages in errors.items():
-            self.add_error(field if field in self.fields else None, messages)
+        form_errors_add(form=self, errors=errors)
         return data
 
 
@@ -147,8 +147,7 @@ class ProvisionRecordForm(forms.ModelForm):
             legal_basis=data.get("legal_basis", ""),
             data_categories=data.get("data_categories", []),
             provided_at=data.get("provided_at"), consent_event=data.get("consent_event"))
-        for field, messages in errors.items():
-            self.add_error(field if field in self.fields else None, messages)
+        form_errors_add(form=self, errors=errors)
         return data
 
 

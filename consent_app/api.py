@@ -8,7 +8,7 @@ ccucaas_privacy/api.py; another user's receipt is a 404.
 
 from django.http import Http404
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import permissions, serializers, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -16,6 +16,7 @@ from rest_framework.views import APIView
 from consent_app import receipts, selectors, services
 from consent_app.middleware import client_ip
 from consent_app.models import ConsentEvent, PolicyVersion
+from consent_app.views import policy_version_or_404
 
 
 class ConsentStateSerializer(serializers.Serializer):
@@ -96,24 +97,21 @@ class _ConsentChangeApi(APIView):
                         status=status.HTTP_201_CREATED if changed else status.HTTP_200_OK)
 
 
+def _consent_change_schema(summary: str):
+    """The OpenAPI description of one `_ConsentChangeApi` subclass's POST."""
+    return extend_schema_view(post=extend_schema(
+        request=PurposeInputSerializer, tags=["consents"], summary=summary,
+        responses={201: ConsentEventSerializer, 200: ConsentEventSerializer}))
+
+
+@_consent_change_schema("Grant consent (idempotent: 200 with the existing grant)")
 class ConsentGrantApi(_ConsentChangeApi):
     service = staticmethod(services.consent_grant)
 
-    @extend_schema(request=PurposeInputSerializer, responses={201: ConsentEventSerializer,
-                   200: ConsentEventSerializer}, tags=["consents"],
-                   summary="Grant consent (idempotent: 200 with the existing grant)")
-    def post(self, request):
-        return super().post(request)
 
-
+@_consent_change_schema("Withdraw consent (409 for a purpose required by the account)")
 class ConsentWithdrawApi(_ConsentChangeApi):
     service = staticmethod(services.consent_withdraw)
-
-    @extend_schema(request=PurposeInputSerializer, responses={201: ConsentEventSerializer,
-                   200: ConsentEventSerializer}, tags=["consents"],
-                   summary="Withdraw consent (409 for a purpose required by the account)")
-    def post(self, request):
-        return super().post(request)
 
 
 class ConsentEventListApi(APIView):
@@ -170,10 +168,7 @@ class PolicyDetailApi(APIView):
     @extend_schema(responses=PolicyVersionDetailSerializer, tags=["policies"],
                    summary="One policy version with its full text")
     def get(self, request, version):
-        try:
-            obj = selectors.policy_version_get(version=version)
-        except PolicyVersion.DoesNotExist:
-            raise Http404 from None
+        obj = policy_version_or_404(version)
         return Response(PolicyVersionDetailSerializer(obj).data)
 
 
@@ -183,10 +178,7 @@ class PolicyAcceptApi(APIView):
     @extend_schema(request=None, responses={201: PolicyAcceptanceSerializer}, tags=["policies"],
                    summary="Accept a policy version (idempotent)")
     def post(self, request, version):
-        try:
-            obj = selectors.policy_version_get(version=version)
-        except PolicyVersion.DoesNotExist:
-            raise Http404 from None
+        obj = policy_version_or_404(version)
         acceptance = services.policy_accept(user=request.user, version=obj, channel="api",
                                             **_meta(request))
         return Response(PolicyAcceptanceSerializer(acceptance).data,

@@ -92,14 +92,19 @@ def policy_current(request):
 
 @require_GET
 def policy_detail(request, version):
-    try:
-        obj = selectors.policy_version_get(version=version)
-    except PolicyVersion.DoesNotExist:
-        raise Http404 from None
+    obj = policy_version_or_404(version)
     current = selectors.policy_version_current()
     return render(request, "consent_app/policy_detail.html", {
         "version": obj, "is_current": obj == current, "upcoming": None,
         "accepted": _accepted(request, obj)})
+
+
+def policy_version_or_404(version: str) -> PolicyVersion:
+    """The policy version named in the URL, or a 404 (portal and API alike)."""
+    try:
+        return selectors.policy_version_get(version=version)
+    except PolicyVersion.DoesNotExist:
+        raise Http404 from None
 
 
 def _accepted(request, version) -> bool:
@@ -123,10 +128,7 @@ def policy_history(request):
 @login_required
 @require_POST
 def policy_accept(request, version):
-    try:
-        obj = selectors.policy_version_get(version=version)
-    except PolicyVersion.DoesNotExist:
-        raise Http404 from None
+    obj = policy_version_or_404(version)
     services.policy_accept(user=request.user, version=obj, channel="portal",
                            ip=client_ip(request),
                            user_agent=request.headers.get("User-Agent", ""))

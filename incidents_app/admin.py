@@ -7,13 +7,13 @@ from datetime import timedelta
 
 from django.contrib import admin
 from django.db.models import Case, DateTimeField, F, Q, When
-from django.urls import path, reverse
+from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from ccucaas_privacy import clock
-from ccucaas_privacy.admin import ReadOnlyAdmin
+from ccucaas_privacy.admin import ReadOnlyAdmin, admin_view_urls
 from incidents_app import admin_views
 from incidents_app.models import Incident, IncidentAlert, IncidentEvent
 
@@ -91,21 +91,15 @@ class IncidentAdmin(admin.ModelAdmin):
         return False
 
     def get_urls(self):
-        wrap = self.admin_site.admin_view
-        name = "incidents_app_incident"
-        return [
-            path("record/", wrap(admin_views.incident_record), name=f"{name}_record"),
-            path("<uuid:pk>/edit/", wrap(admin_views.incident_edit), name=f"{name}_edit"),
-            path("<uuid:pk>/report/<str:stage>/", wrap(admin_views.report_edit),
-                 name=f"{name}_report"),
-            path("<uuid:pk>/report/<str:stage>/sheet/", wrap(admin_views.report_sheet),
-                 name=f"{name}_sheet"),
-            path("<uuid:pk>/report/<str:stage>.json", wrap(admin_views.report_json),
-                 name=f"{name}_json"),
-            path("<uuid:pk>/notice/", wrap(admin_views.notice_start), name=f"{name}_notice"),
-            path("<uuid:pk>/publish/", wrap(admin_views.publish), name=f"{name}_publish"),
-            *super().get_urls(),
-        ]
+        return [*admin_view_urls(self, [
+            ("record/", admin_views.incident_record, "record"),
+            ("<uuid:pk>/edit/", admin_views.incident_edit, "edit"),
+            ("<uuid:pk>/report/<str:stage>/", admin_views.report_edit, "report"),
+            ("<uuid:pk>/report/<str:stage>/sheet/", admin_views.report_sheet, "sheet"),
+            ("<uuid:pk>/report/<str:stage>.json", admin_views.report_json, "json"),
+            ("<uuid:pk>/notice/", admin_views.notice_start, "notice"),
+            ("<uuid:pk>/publish/", admin_views.publish, "publish"),
+        ]), *super().get_urls()]
 
     def add_view(self, request, form_url="", extra_context=None):
         return admin_views.incident_record(request)

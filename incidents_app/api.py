@@ -12,6 +12,7 @@ from rest_framework.response import Response
 
 from accounts_app.models import StaffAccessKind
 from accounts_app.services.staff import staff_access_record
+from ccucaas_privacy.api import paginated_response
 from incidents_app import selectors, services
 from incidents_app.models import Stage
 from requests_app.api import StaffDecider, api_access_reason
@@ -131,8 +132,7 @@ class IncidentListCreateView(GenericAPIView):
 
     @extend_schema(operation_id="staff_incidents_list", responses=IncidentSerializer(many=True))
     def get(self, request):
-        page = self.paginate_queryset(selectors.incidents_list())
-        return self.get_paginated_response(IncidentSerializer(page, many=True).data)
+        return paginated_response(self, selectors.incidents_list(), IncidentSerializer)
 
     @extend_schema(operation_id="staff_incidents_create", request=IncidentWriteSerializer,
                    responses={201: IncidentDetailSerializer})

@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from ccucaas_privacy.admin import ReadOnlyAdmin, ReadOnlyInline
 from ccucaas_privacy.errors import DomainError
+from ccucaas_privacy.forms import form_errors_add
 from notifications_app.models import Campaign, CampaignEvent, CampaignKind, Delivery
 from notifications_app.selectors import campaigns as selectors
 from notifications_app.services import campaigns as services
@@ -29,9 +30,19 @@ class CampaignForm(forms.ModelForm):
             kind=data.get("kind", ""), title_ja=data.get("title_ja", ""),
             title_en=data.get("title_en", ""), body_ja=data.get("body_ja", ""),
             body_en=data.get("body_en", ""), effective_at=data.get("effective_at"))
-        for field, problems in errors.items():
-            self.add_error(field if field in self.fields else None, problems)
+        form_errors_add(form=self, errors=errors)
         return data
+
+
+def _coverage_column(figure: str, description):
+    """A changelist column of CampaignAdmin: one figure of the campaign's coverage."""
+
+    @admin.display(description=description)
+    def column(model_admin, obj):
+        return getattr(model_admin._coverage(obj), figure)
+
+    column.__name__ = figure
+    return column
 
 
 @admin.register(Campaign)
@@ -67,33 +78,13 @@ class CampaignAdmin(admin.ModelAdmin):
     def coverage_figures(self, obj):
         return ", ".join(f"{k}: {v}" for k, v in self._coverage(obj).as_dict().items())
 
-    @admin.display(description=_("recipients"))
-    def recipients(self, obj):
-        return self._coverage(obj).recipients
-
-    @admin.display(description=_("sent"))
-    def sent(self, obj):
-        return self._coverage(obj).sent
-
-    @admin.display(description=_("sent 30 days ahead"))
-    def sent_on_time(self, obj):
-        return self._coverage(obj).sent_on_time
-
-    @admin.display(description=_("pending"))
-    def pending(self, obj):
-        return self._coverage(obj).pending
-
-    @admin.display(description=_("failed"))
-    def failed(self, obj):
-        return self._coverage(obj).failed
-
-    @admin.display(description=_("bounced or rejected"))
-    def bounced(self, obj):
-        return self._coverage(obj).bounced
-
-    @admin.display(description=_("not reached"))
-    def not_reached(self, obj):
-        return self._coverage(obj).not_reached
+    recipients = _coverage_column("recipients", _("recipients"))
+    sent = _coverage_column("sent", _("sent"))
+    sent_on_time = _coverage_column("sent_on_time", _("sent 30 days ahead"))
+    pending = _coverage_column("pending", _("pending"))
+    failed = _coverage_column("failed", _("failed"))
+    bounced = _coverage_column("bounced", _("bounced or rejected"))
+    not_reached = _coverage_column("not_reached", _("not reached"))
 
     def save_model(self, request, obj, form, change):
         if change:

@@ -3,7 +3,7 @@
 from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.utils.translation import gettext_lazy as _
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import permissions, serializers, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -132,30 +132,41 @@ class CampaignDetailApi(APIView):
         return Response(CampaignSerializer(_campaign(public_id)).data)
 
 
-class CampaignAcknowledgeApi(APIView):
+# POST of one officer decision on a campaign: the input goes through `input_serializer`, `decide`
+# calls the service, the answer is the campaign as it is afterwards. (A comment, not a docstring:
+# drf-spectacular would publish a docstring as the operations' description.)
+class _CampaignDecisionApi(APIView):
     permission_classes = [PrivacyOfficer]
+    input_serializer: type[serializers.Serializer]
 
-    @extend_schema(request=AcknowledgeSerializer, responses=CampaignSerializer, tags=["staff"],
-                   summary="Acknowledge incomplete coverage at the 30-day line")
+    def decide(self, *, campaign: Campaign, actor, data: dict) -> Campaign:
+        raise NotImplementedError
+
     def post(self, request, public_id):
         campaign = _campaign(public_id)
-        data = AcknowledgeSerializer(data=request.data)
+        data = self.input_serializer(data=request.data)
         data.is_valid(raise_exception=True)
-        services.campaign_coverage_acknowledge(campaign=campaign, actor=request.user,
-                                               note=data.validated_data["note"])
+        campaign = self.decide(campaign=campaign, actor=request.user, data=data.validated_data)
+        return Response(CampaignSerializer(campaign).data)
+
+
+@extend_schema_view(post=extend_schema(
+    request=AcknowledgeSerializer, responses=CampaignSerializer, tags=["staff"],
+    summary="Acknowledge incomplete coverage at the 30-day line"))
+class CampaignAcknowledgeApi(_CampaignDecisionApi):
+    input_serializer = AcknowledgeSerializer
+
+    def decide(self, *, campaign: Campaign, actor, data: dict) -> Campaign:
+        services.campaign_coverage_acknowledge(campaign=campaign, actor=actor, note=data["note"])
         campaign.refresh_from_db()
-        return Response(CampaignSerializer(campaign).data)
+        return campaign
 
 
-class CampaignPostponeApi(APIView):
-    permission_classes = [PrivacyOfficer]
+@extend_schema_view(post=extend_schema(
+    request=PostponeSerializer, responses=CampaignSerializer, tags=["staff"],
+    summary="Postpone the effective date (the 30 days start again)"))
+class CampaignPostponeApi(_CampaignDecisionApi):
+    input_serializer = PostponeSerializer
 
-    @extend_schema(request=PostponeSerializer, responses=CampaignSerializer, tags=["staff"],
-                   summary="Postpone the effective date (the 30 days start again)")
-    def post(self, request, public_id):
-        campaign = _campaign(public_id)
-        data = PostponeSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        campaign = services.campaign_postpone(campaign=campaign, actor=request.user,
-                                              **data.validated_data)
-        return Response(CampaignSerializer(campaign).data)
+    def decide(self, *, campaign: Campaign, actor, data: dict) -> Campaign:
+        return services.campaign_postpone(campaign=campaign, actor=actor, **data)

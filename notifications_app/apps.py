@@ -15,18 +15,21 @@ class NotificationsAppConfig(AppConfig):
         from notifications_app.kinds import Category, register_kind
         from notifications_app.receivers import on_anymail_tracking
 
-        register_kind("administrative_notice", category=Category.MANDATORY,
-                      description="Administrative notice to a user (P19: cannot be unsubscribed).")
-        register_kind("marketing_announcement", category=Category.MARKETING,
-                      description="New services, releases and events (P02: consent required).")
-        register_kind("policy_change_notice", category=Category.MANDATORY,
-                      description="A major policy change, 30 days ahead (P25, P19).")
-        register_kind("merger_notice", category=Category.MANDATORY,
-                      description="Prior notice of a merger or acquisition (P17).")
-        register_kind("incident_notice", category=Category.MANDATORY,
-                      description="To the people an incident affected (APPI Art. 26(2)).")
-        register_kind("campaign_coverage_alert", category=Category.MANDATORY,
-                      description="To privacy officers: policy notices still unsent (P25).")
+        for kind, category, description in [
+            ("administrative_notice", Category.MANDATORY,
+             "Administrative notice to a user (P19: cannot be unsubscribed)."),
+            ("marketing_announcement", Category.MARKETING,
+             "New services, releases and events (P02: consent required)."),
+            ("policy_change_notice", Category.MANDATORY,
+             "A major policy change, 30 days ahead (P25, P19)."),
+            ("merger_notice", Category.MANDATORY,
+             "Prior notice of a merger or acquisition (P17)."),
+            ("incident_notice", Category.MANDATORY,
+             "To the people an incident affected (APPI Art. 26(2))."),
+            ("campaign_coverage_alert", Category.MANDATORY,
+             "To privacy officers: policy notices still unsent (P25)."),
+        ]:
+            register_kind(kind, category=category, description=description)
         tracking.connect(on_anymail_tracking, dispatch_uid="notifications_app.tracking")
 
         from consent_app.hooks import policy_version_published

@@ -9,13 +9,12 @@ import importlib
 import importlib.util
 
 from django.contrib import admin
-from django.urls import path
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from accounts_app.models import StaffAccessKind
 from accounts_app.staff_access import access_gate
-from ccucaas_privacy.admin import ReadOnlyAdmin, ReadOnlyInline
+from ccucaas_privacy.admin import ReadOnlyAdmin, ReadOnlyInline, admin_view_urls
 from requests_app import admin_actions
 from requests_app.admin_lists import (
     AssigneeFilter,
@@ -80,18 +79,12 @@ class DataSubjectRequestAdmin(ReadOnlyAdmin):
     # get_urls; every change goes through the buttons of the change page.
 
     def get_urls(self):
-        prefix = f"{self.opts.app_label}_{self.opts.model_name}"
-        wrap = self.admin_site.admin_view
-        return [
-            path("helpdesk/", wrap(admin_actions.helpdesk_record), name=f"{prefix}_helpdesk"),
-            path("compliance/", wrap(admin_actions.compliance_report),
-                 name=f"{prefix}_compliance"),
-            path("compliance.csv", wrap(admin_actions.compliance_report_csv),
-                 name=f"{prefix}_compliance_csv"),
-            path("<uuid:pk>/act/<str:action>/", wrap(admin_actions.request_act),
-                 name=f"{prefix}_act"),
-            *super().get_urls(),
-        ]
+        return [*admin_view_urls(self, [
+            ("helpdesk/", admin_actions.helpdesk_record, "helpdesk"),
+            ("compliance/", admin_actions.compliance_report, "compliance"),
+            ("compliance.csv", admin_actions.compliance_report_csv, "compliance_csv"),
+            ("<uuid:pk>/act/<str:action>/", admin_actions.request_act, "act"),
+        ]), *super().get_urls()]
 
     def changelist_view(self, request, extra_context=None):
         extra = {"can_record_helpdesk": request.user.has_perm("requests_app.add_datasubjectrequest"),

@@ -15,7 +15,12 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    extend_schema,
+    extend_schema_field,
+    extend_schema_view,
+)
 from rest_framework import permissions, serializers, status
 from rest_framework.generics import GenericAPIView
 from rest_framework.response import Response
@@ -24,6 +29,7 @@ from accounts_app.models import StaffAccessKind
 from accounts_app.services import accounts as account_services
 from accounts_app.services.staff import REASON_MAX_CHARS, staff_access_record, subject_label_for
 from ccucaas_privacy import staff
+from ccucaas_privacy.api import paginated_response
 from ccucaas_privacy.errors import DomainError
 from requests_app.api_serializers_staff import StaffRequestSummarySerializer
 from requests_app.models import Channel, DataSubjectRequest, RequestType, Status
@@ -180,8 +186,7 @@ class RequestListCreateView(GenericAPIView):
 
     @extend_schema(operation_id="requests_list", responses=RequestSerializer(many=True))
     def get(self, request):
-        page = self.paginate_queryset(self.get_queryset())
-        return self.get_paginated_response(RequestSerializer(page, many=True).data)
+        return paginated_response(self, self.get_queryset(), RequestSerializer)
 
     @extend_schema(operation_id="requests_create", request=RequestCreateSerializer,
                    responses={201: RequestSerializer})
@@ -239,9 +244,8 @@ class StaffRequestListView(GenericAPIView):
         serializer = StaffFilterSerializer(data=request.query_params)
         serializer.is_valid(raise_exception=True)
         filters = {k: v for k, v in serializer.validated_data.items() if v is not None}
-        qs = selectors.staff_requests(**filters)
-        page = self.paginate_queryset(qs)
-        return self.get_paginated_response(StaffRequestSummarySerializer(page, many=True).data)
+        return paginated_response(self, selectors.staff_requests(**filters),
+                                  StaffRequestSummarySerializer)
 
 
 class StaffFilterSerializer(serializers.Serializer):
@@ -301,49 +305,41 @@ class _StaffAction(GenericAPIView):
         return Response(StaffRequestSummarySerializer(obj).data)
 
 
+@extend_schema_view(post=extend_schema(operation_id="staff_requests_assign",
+                                       request=AssignSerializer))
 class StaffAssignView(_StaffAction):
     input_serializer = AssignSerializer
-
-    @extend_schema(operation_id="staff_requests_assign", request=AssignSerializer)
-    def post(self, request, pk):
-        return super().post(request, pk)
 
     def perform(self, obj, data, user):
         return transitions.request_assign(request=obj, assignee=data["assignee"], actor=user)
 
 
+@extend_schema_view(post=extend_schema(operation_id="staff_requests_verify_identity",
+                                       request=NoteSerializer))
 class StaffVerifyIdentityView(_StaffAction):
     input_serializer = NoteSerializer
     permission_classes = [permissions.IsAuthenticated, StaffVerifier]
-
-    @extend_schema(operation_id="staff_requests_verify_identity", request=NoteSerializer)
-    def post(self, request, pk):
-        return super().post(request, pk)
 
     def perform(self, obj, data, user):
         return verification.request_verify_identity(request=obj, actor=user, note=data["note"])
 
 
+@extend_schema_view(post=extend_schema(operation_id="staff_requests_reply",
+                                       request=ReplySerializer))
 class StaffReplyView(_StaffAction):
     input_serializer = ReplySerializer
     permission_classes = [permissions.IsAuthenticated, StaffReplier]
-
-    @extend_schema(operation_id="staff_requests_reply", request=ReplySerializer)
-    def post(self, request, pk):
-        return super().post(request, pk)
 
     def perform(self, obj, data, user):
         return transitions.request_reply(request=obj, actor=user, text=data["text"],
                                       attachments=[dict(a) for a in data["attachments"]])
 
 
+@extend_schema_view(post=extend_schema(operation_id="staff_requests_reject",
+                                       request=RejectSerializer))
 class StaffRejectView(_StaffAction):
     input_serializer = RejectSerializer
     permission_classes = [permissions.IsAuthenticated, StaffRejecter]
-
-    @extend_schema(operation_id="staff_requests_reject", request=RejectSerializer)
-    def post(self, request, pk):
-        return super().post(request, pk)
 
     def perform(self, obj, data, user):
         return transitions.request_reject(request=obj, actor=user, reason=data["reason"])

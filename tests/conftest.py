@@ -149,6 +149,70 @@ def wait_for(predicate: Callable[[], Any], *, timeout: float = 30.0, interval: f
     raise AssertionError(f"timed out after {timeout}s waiting for {what}")
 
 
+def run_at_once(target: Callable[[], Any], *, threads: int,
+                timeout: float = 60.0) -> list[BaseException]:
+    """Run `target` in `threads` threads released together by one barrier; each thread closes its
+    database connections. Returns what the threads raised, for the caller to assert empty."""
+    import threading
+
+    from django.db import connections
+
+    barrier, errors = threading.Barrier(threads), []
+
+    def run() -> None:
+        try:
+            barrier.wait(timeout=10)
+            target()
+        except BaseException as exc:  # surfaced by the caller's assertion
+            errors.append(exc)
+        finally:
+            connections.close_all()
+
+    started = [threading.Thread(target=run) for _ in range(threads)]
+    for thread in started:
+        thread.start()
+    for thread in started:
+        thread.join(timeout=timeout)
+    return errors
+
+
+def storage_shared_with_worker(*, settings, monkeypatch, tmp_path: Path,
+                               private_endpoints: bool = False) -> None:
+    """This process and a worker started afterwards with this environment read and write the
+    same private storage and account content folders (under `tmp_path`); with
+    `private_endpoints`, both may reach a fake provider on 127.0.0.1 (issue 17)."""
+    monkeypatch.setenv("PRIVATE_STORAGE_DIR", str(tmp_path / "private"))
+    monkeypatch.setenv("ACCOUNT_CONTENT_DIR", str(tmp_path / "content"))
+    settings.ACCOUNT_CONTENT_DIR = tmp_path / "content"
+    settings.PRIVATE_STORAGE = {"BACKEND": "django.core.files.storage.FileSystemStorage",
+                                "OPTIONS": {"location": str(tmp_path / "private")}}
+    if private_endpoints:
+        monkeypatch.setenv("FULFILMENT_ALLOW_PRIVATE_ENDPOINTS", "1")
+        settings.FULFILMENT_ALLOW_PRIVATE_ENDPOINTS = True
+
+
+def row_snapshot(row: Any) -> dict[str, Any]:
+    """Every column of `row` as the database holds it now (to compare before and after)."""
+    return type(row).objects.filter(pk=row.pk).values().get()
+
+
+def assert_append_only(row: Any, *, update: tuple[Any, dict[str, Any]], delete: Any = None) -> None:
+    """The append-only guard (ccucaas_privacy.evidence) refuses `row.save()`, `row.delete()`, the
+    queryset update `update` = (queryset, changes) and, when given, the queryset delete `delete`."""
+    from ccucaas_privacy.evidence import AppendOnlyError
+
+    with pytest.raises(AppendOnlyError):
+        row.save()
+    with pytest.raises(AppendOnlyError):
+        row.delete()
+    queryset, changes = update
+    with pytest.raises(AppendOnlyError):
+        queryset.update(**changes)
+    if delete is not None:
+        with pytest.raises(AppendOnlyError):
+            delete.delete()
+
+
 @pytest.fixture
 def live_worker(transactional_db, django_db_serialized_rollback,
                 tmp_path: Path) -> Iterator[LiveWorker]:

@@ -7,6 +7,8 @@ the subject's email through the outbox. An illegal transition raises ConflictErr
 nothing. The helpers at the top are shared by filing and verification.
 """
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from typing import Any
 
@@ -83,6 +85,16 @@ def _lock(request: DataSubjectRequest) -> DataSubjectRequest:
     return (DataSubjectRequest.objects.select_for_update(of=("self",))
             .select_related("subject", "assignee").get(pk=request.pk))
 
+
+
+@contextmanager
+def _locked_for(request: DataSubjectRequest, action: str) -> Iterator[DataSubjectRequest]:
+    """The transaction of one transition: the request's row locked, then `action` checked
+    against its current status (ConflictError, and a rollback, if it is not allowed)."""
+    with transaction.atomic():
+        locked = _lock(request)
+        _check(locked, action)
+        yield locked
 
 
 def _check(request: DataSubjectRequest, action: str) -> None:
@@ -164,9 +176,7 @@ def request_assign(*, request: DataSubjectRequest, assignee, actor,
     if assignee is None or not staff.staff_members().filter(pk=assignee.pk).exists():
         raise DomainError(_("Requests can only be assigned to privacy officers or support agents."),
                           details={"assignee": [_("Not a member of the privacy team.")]})
-    with transaction.atomic():
-        request = _lock(request)
-        _check(request, "assign")
+    with _locked_for(request, "assign") as request:
         previous = request.assignee_id
         request.assignee = assignee
         event = _transition(request, action="assign", actor=actor, now=now,
@@ -179,9 +189,7 @@ def request_assign(*, request: DataSubjectRequest, assignee, actor,
 def request_start_review(*, request: DataSubjectRequest, actor, now: datetime | None = None
                          ) -> DataSubjectRequest:
     now = _now(now)
-    with transaction.atomic():
-        request = _lock(request)
-        _check(request, "start_review")
+    with _locked_for(request, "start_review") as request:
         _transition(request, action="start_review", actor=actor, now=now)
         notify_subject(request, kind="request_in_review", cause_suffix="in_review")
         return request
@@ -215,9 +223,7 @@ def request_reply(*, request: DataSubjectRequest, actor, text: str, attachments:
     now = _now(now)
     text = _require_text(text, field="text", limit=REPLY_MAX_CHARS)
     files = _clean_attachments(attachments)
-    with transaction.atomic():
-        request = _lock(request)
-        _check(request, "reply")
+    with _locked_for(request, "reply") as request:
         request.reply_text = text
         request.reply_attachments = files
         request.replied_at = now
@@ -242,15 +248,10 @@ def request_reject(*, request: DataSubjectRequest, actor, reason: str,
                    now: datetime | None = None) -> DataSubjectRequest:
     now = _now(now)
     reason = _require_text(reason, field="reason", limit=settings.REQUESTS["TEXT_MAX_CHARS"])
-    with transaction.atomic():
-        request = _lock(request)
-        _check(request, "reject")
+    with _locked_for(request, "reject") as request:
         request.rejection_reason = reason
-        request.closed_at = now
-        request.challenges.filter(used_at=None, invalidated_at=None).update(invalidated_at=now)
-        _transition(request, action="reject", actor=actor, now=now, note=reason)
-        notify_subject(request, kind="request_rejected", cause_suffix="rejected")
-        return request
+        return _close_unanswered(request, action="reject", actor=actor, now=now, note=reason,
+                                 kind="request_rejected", cause_suffix="rejected")
 
 
 
@@ -260,14 +261,20 @@ def request_withdraw(*, request: DataSubjectRequest, actor, reason: str = "",
     now = _now(now)
     if reason and len(reason) > settings.REQUESTS["TEXT_MAX_CHARS"]:
         raise DomainError(_("The reason is too long."), details={"reason": [_("The reason is too long.")]})
-    with transaction.atomic():
-        request = _lock(request)
-        _check(request, "withdraw")
-        request.closed_at = now
-        request.challenges.filter(used_at=None, invalidated_at=None).update(invalidated_at=now)
-        _transition(request, action="withdraw", actor=actor, now=now, note=reason)
-        notify_subject(request, kind="request_withdrawn", cause_suffix="withdrawn")
-        return request
+    with _locked_for(request, "withdraw") as request:
+        return _close_unanswered(request, action="withdraw", actor=actor, now=now, note=reason,
+                                 kind="request_withdrawn", cause_suffix="withdrawn")
+
+
+def _close_unanswered(request: DataSubjectRequest, *, action: str, actor, now: datetime,
+                      note: str, kind: str, cause_suffix: str) -> DataSubjectRequest:
+    """Close a request that gets no reply (rejected or withdrawn; inside the caller's atomic
+    block, the row locked): its open identity challenges stop working, the subject is told."""
+    request.closed_at = now
+    request.challenges.filter(used_at=None, invalidated_at=None).update(invalidated_at=now)
+    _transition(request, action=action, actor=actor, now=now, note=note)
+    notify_subject(request, kind=kind, cause_suffix=cause_suffix)
+    return request
 
 
 
@@ -275,9 +282,7 @@ def request_complete(*, request: DataSubjectRequest, actor=None, note: str = "",
                      now: datetime | None = None) -> DataSubjectRequest:
     """A correction or deletion is in effect everywhere (called by fulfilment)."""
     now = _now(now)
-    with transaction.atomic():
-        request = _lock(request)
-        _check(request, "complete")
+    with _locked_for(request, "complete") as request:
         request.completed_at = now
         request.closed_at = now
         _transition(request, action="complete", actor=actor, now=now, note=note)

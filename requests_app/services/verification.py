@@ -26,7 +26,14 @@ from requests_app.models import (
 )
 from requests_app.selectors import requests as selectors
 from requests_app.services.notify import notify_subject
-from requests_app.services.transitions import _check, _lock, _now, _set_reply_due, _transition
+from requests_app.services.transitions import (
+    _check,
+    _lock,
+    _locked_for,
+    _now,
+    _set_reply_due,
+    _transition,
+)
 
 
 @dataclass(frozen=True)
@@ -156,9 +163,7 @@ def request_send_verification(*, request: DataSubjectRequest, actor=None,
                               now: datetime | None = None) -> VerificationSent:
     """Resend the verification email: a new link and code; the old ones stop working."""
     now = _now(now)
-    with transaction.atomic():
-        request = _lock(request)
-        _check(request, "send_verification")
+    with _locked_for(request, "send_verification") as request:
         sends = request.challenges.count()
         cfg = settings.REQUESTS
         if sends >= cfg["VERIFICATION_MAX_SENDS"]:
@@ -193,9 +198,7 @@ def request_verify_identity(*, request: DataSubjectRequest, actor, note: str = "
     """Staff confirmed the requester's identity by other means (e.g. a documented call-back);
     `method` names another way (an authorized agent's user verification: "agent_sign_in")."""
     now = _now(now)
-    with transaction.atomic():
-        request = _lock(request)
-        _check(request, "verify_identity")
+    with _locked_for(request, "verify_identity") as request:
         request.challenges.filter(used_at=None, invalidated_at=None).update(invalidated_at=now)
         _verified(request, actor=actor, now=now, note=note, how=method)
         return request
@@ -224,9 +227,7 @@ def request_verify_by_code(*, token: str, code: str, now: datetime | None = None
 def request_expire(*, request: DataSubjectRequest, now: datetime | None = None) -> DataSubjectRequest:
     """Identity never verified within VERIFICATION_EXPIRY_DAYS (called by the deadline sweep)."""
     now = _now(now)
-    with transaction.atomic():
-        request = _lock(request)
-        _check(request, "expire")
+    with _locked_for(request, "expire") as request:
         expires = request.received_at + timedelta(days=settings.DEADLINES["VERIFICATION_EXPIRY_DAYS"])
         if now < expires:
             raise ConflictError(_("This request has not reached its verification deadline yet."),

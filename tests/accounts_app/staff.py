@@ -60,3 +60,26 @@ def api_token(user) -> str:
     from accounts_app.services.accounts import auth_token_issue
 
     return staff_api_token(user) if user.is_staff else auth_token_issue(user=user)
+
+
+def api_client(user=None, *, access_reason: str | None = None):
+    """A REST client with the token POST /api/v1/auth/token/ gives `user` (none: anonymous);
+    with `access_reason`, the X-Access-Reason header staff send to open personal data (P18)."""
+    from rest_framework.test import APIClient
+
+    client = APIClient()
+    if user is not None:
+        headers = {"HTTP_AUTHORIZATION": f"Token {api_token(user)}"}
+        if access_reason is not None:
+            headers["HTTP_X_ACCESS_REASON"] = access_reason
+        client.credentials(**headers)
+    return client
+
+
+def privacy_officer_make(make_user):
+    """A staff user in the "Privacy officer" group (po@ccucaas.example)."""
+    from django.contrib.auth.models import Group
+
+    user = make_user("po", email="po@ccucaas.example", is_staff=True)
+    user.groups.add(Group.objects.get(name="Privacy officer"))
+    return user

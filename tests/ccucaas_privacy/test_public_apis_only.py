@@ -29,7 +29,7 @@ DOCUMENTED = {"_meta", "_state", "_default_manager", "_base_manager"}
 INTERNALS = {
     "_is_pk_set", "run_on_commit", "_raw_delete", "InsertQuery", "send_packed_command",
     "pack_command", "return_insert_columns", "returning_fields", "connection_kwargs",
-    "savepoint_ids", "run_and_clear_commit_hooks", "_PLAIN_INSERTS",
+    "savepoint_ids", "run_and_clear_commit_hooks", "_PLAIN_INSERTS", "_resource_closers",
 }
 
 

@@ -7,9 +7,9 @@ import time_machine
 from django.db import IntegrityError, connection, transaction
 
 from ccucaas_privacy.errors import ConflictError, DomainError
-from ccucaas_privacy.evidence import AppendOnlyError
 from consent_app import selectors, services
 from consent_app.models import ConsentEvent, Purpose
+from tests.conftest import assert_append_only, run_at_once
 
 pytestmark = pytest.mark.django_db
 
@@ -109,14 +109,8 @@ def test_p15_p20_parameterised_purposes_are_separate_consents(alice):
 def test_ledger_rows_refuse_update_and_delete_in_the_model_layer(alice):
     event = services.consent_grant(user=alice, purpose="marketing_email", channel="portal")
     event.action = "withdrawn"
-    with pytest.raises(AppendOnlyError):
-        event.save()
-    with pytest.raises(AppendOnlyError):
-        event.delete()
-    with pytest.raises(AppendOnlyError):
-        ConsentEvent.objects.filter(pk=event.pk).update(action="withdrawn")
-    with pytest.raises(AppendOnlyError):
-        ConsentEvent.objects.all().delete()
+    assert_append_only(event, update=(ConsentEvent.objects.filter(pk=event.pk),
+                                      {"action": "withdrawn"}), delete=ConsentEvent.objects.all())
     event.refresh_from_db()
     assert event.action == "granted"
 
@@ -157,27 +151,8 @@ def test_ledger_rows_refuse_update_and_delete_in_postgresql(alice, postgresql_on
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_two_simultaneous_grants_append_one_event_on_postgresql(make_user, postgresql_only):
     """The per-user row lock serialises ledger writes: a double click records one grant."""
-    import threading
-
-    from django.db import connections
-
     carol = make_user("carol")
-    barrier = threading.Barrier(4)
-    errors: list[BaseException] = []
-
-    def grant() -> None:
-        try:
-            barrier.wait(timeout=10)
-            services.consent_grant(user=carol, purpose="marketing_email", channel="portal")
-        except BaseException as exc:  # surfaced by the assertion below
-            errors.append(exc)
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=grant) for _ in range(4)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=30)
+    errors = run_at_once(lambda: services.consent_grant(user=carol, purpose="marketing_email",
+                                                        channel="portal"), threads=4, timeout=30)
     assert errors == []
     assert ConsentEvent.objects.filter(user=carol).count() == 1

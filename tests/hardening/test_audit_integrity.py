@@ -18,6 +18,7 @@ from consent_app.selectors import policy_version_current
 from consent_app.services import consent_grant, policy_accept
 from requests_app.models import DeadlineAlert, RequestEvent
 from requests_app.services.filing import request_file
+from tests.conftest import row_snapshot
 
 pytestmark = [pytest.mark.rule("P18"), pytest.mark.django_db]
 
@@ -43,10 +44,6 @@ def evidence(alice, officer):
     return rows
 
 
-def _snapshot(row) -> dict:
-    return type(row).objects.filter(pk=row.pk).values().get()
-
-
 def _text_field(model) -> str:
     for name in ("note", "reason", "channel", "kind", "action"):
         if any(f.name == name for f in model._meta.concrete_fields):
@@ -57,7 +54,7 @@ def _text_field(model) -> str:
 @pytest.mark.parametrize("model", EVIDENCE, ids=lambda m: m.__name__)
 def test_p18_evidence_rows_refuse_update_and_delete_through_the_orm(evidence, model):
     row = evidence[model]
-    before = _snapshot(row)
+    before = row_snapshot(row)
     field = _text_field(model)
 
     setattr(row, field, "tampered")
@@ -69,7 +66,7 @@ def test_p18_evidence_rows_refuse_update_and_delete_through_the_orm(evidence, mo
         model.objects.filter(pk=row.pk).update(**{field: "tampered"})
     with pytest.raises(Exception, match="append-only"):
         model.objects.filter(pk=row.pk).delete()
-    assert _snapshot(row) == before
+    assert row_snapshot(row) == before
 
 
 @pytest.mark.parametrize("model", EVIDENCE, ids=lambda m: m.__name__)
@@ -85,7 +82,7 @@ def test_p18_evidence_is_read_only_in_the_admin_even_for_a_superuser(
 
     staff_sign_in(client, officer)
     row = evidence[model]
-    before = _snapshot(row)
+    before = row_snapshot(row)
     count = model.objects.count()
     info = model._meta.app_label, model._meta.model_name
     field = _text_field(model)
@@ -99,7 +96,7 @@ def test_p18_evidence_is_read_only_in_the_admin_even_for_a_superuser(
                              "post": "yes"})
     assert client.post(reverse("admin:{}_{}_add".format(*info)), {field: "x"}).status_code in (
         302, 403)
-    assert _snapshot(row) == before
+    assert row_snapshot(row) == before
     assert model.objects.count() == count
 
 
@@ -139,7 +136,7 @@ def _require_postgresql() -> None:
 def test_p18_postgresql_refuses_plain_sql_update_and_delete_from_the_app_role(evidence, model):
     _require_postgresql()
     row = evidence[model]
-    before = _snapshot(row)
+    before = row_snapshot(row)
     table = model._meta.db_table
     column = model._meta.get_field(_text_field(model)).column
     statements = [f"UPDATE {table} SET {column} = 'tampered' WHERE id = %s",  # noqa: S608
@@ -150,4 +147,4 @@ def test_p18_postgresql_refuses_plain_sql_update_and_delete_from_the_app_role(ev
         with pytest.raises(DatabaseError, match="append-only"), transaction.atomic(), \
                 connection.cursor() as cursor:
             cursor.execute(sql, [row.pk])
-    assert _snapshot(row) == before
+    assert row_snapshot(row) == before

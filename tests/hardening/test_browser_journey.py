@@ -14,7 +14,7 @@ from django.contrib.auth.models import Group
 from accounts_app.models import User
 from requests_app.models import DataSubjectRequest, DisclosurePackage, RequestType, Status
 from tests.accounts_app.staff import staff_device, totp_code
-from tests.conftest import wait_for
+from tests.conftest import storage_shared_with_worker, wait_for
 
 pytestmark = [pytest.mark.browser, pytest.mark.services, pytest.mark.rule("P21"),
               pytest.mark.rule("P18")]
@@ -25,11 +25,7 @@ PASSWORD = "correct-horse-battery-42"
 @pytest.fixture
 def shared_dirs(settings, tmp_path, monkeypatch):
     """The live server (this process) and the worker read and write the same folders."""
-    monkeypatch.setenv("PRIVATE_STORAGE_DIR", str(tmp_path / "private"))
-    monkeypatch.setenv("ACCOUNT_CONTENT_DIR", str(tmp_path / "content"))
-    settings.ACCOUNT_CONTENT_DIR = tmp_path / "content"
-    settings.PRIVATE_STORAGE = {"BACKEND": "django.core.files.storage.FileSystemStorage",
-                                "OPTIONS": {"location": str(tmp_path / "private")}}
+    storage_shared_with_worker(settings=settings, monkeypatch=monkeypatch, tmp_path=tmp_path)
 
 
 def _submit(page) -> None:

@@ -17,12 +17,11 @@ from ccucaas_privacy.celery import app as celery_app
 from notifications_app.models import OutboundEmail
 from notifications_app.models import Status as MailStatus
 from requests_app.models import DataSubjectRequest, Processor, Propagation, RequestEvent, Status
-from requests_app.services import filing, fulfilment, transitions
 from requests_app.services.propagation import LEASE
-from tests.conftest import ROOT, wait_for
+from tests.conftest import ROOT, storage_shared_with_worker, wait_for
 from tests.notifications_app.conftest import message_id_counts
 from tests.requests_app.fake_processor import FakeProcessor, rsa_key_and_certificate
-from tests.requests_app.fulfilment_data import rich_user
+from tests.requests_app.fulfilment_data import deletion_replied
 
 pytestmark = [pytest.mark.services, pytest.mark.rule("P21"),
               pytest.mark.django_db(transaction=True, serialized_rollback=True)]
@@ -57,17 +56,12 @@ def shared(settings, tmp_path, monkeypatch):
     """Folders, keys and mail files both workers share with the test."""
     mail = tmp_path / "mail"
     mail.mkdir()
-    monkeypatch.setenv("PRIVATE_STORAGE_DIR", str(tmp_path / "private"))
-    monkeypatch.setenv("ACCOUNT_CONTENT_DIR", str(tmp_path / "content"))
     monkeypatch.setenv("EMAIL_BACKEND", "django.core.mail.backends.filebased.EmailBackend")
     monkeypatch.setenv("EMAIL_FILE_PATH", str(mail))
-    settings.ACCOUNT_CONTENT_DIR = tmp_path / "content"
-    settings.PRIVATE_STORAGE = {"BACKEND": "django.core.files.storage.FileSystemStorage",
-                                "OPTIONS": {"location": str(tmp_path / "private")}}
-    key, _cert = rsa_key_and_certificate()
     # The fake provider is on 127.0.0.1: the test and both workers may reach it (issue 17).
-    monkeypatch.setenv("FULFILMENT_ALLOW_PRIVATE_ENDPOINTS", "1")
-    settings.FULFILMENT_ALLOW_PRIVATE_ENDPOINTS = True
+    storage_shared_with_worker(settings=settings, monkeypatch=monkeypatch, tmp_path=tmp_path,
+                               private_endpoints=True)
+    key, _cert = rsa_key_and_certificate()
     return {"key": key, "mail": mail}
 
 
@@ -87,7 +81,7 @@ def _stop(process: subprocess.Popen, sig=signal.SIGTERM) -> None:
 
 
 def test_p21_a_worker_killed_mid_propagation_leaves_work_a_new_worker_finishes_once(
-        live_worker, shared, make_user, officer, client, tmp_path):
+        live_worker, shared, make_user, officer, client, tmp_path, run):
     from tests.conftest import subprocess_env
 
     # live_worker's process was started before `shared` set the environment: restart it.
@@ -98,11 +92,7 @@ def test_p21_a_worker_killed_mid_propagation_leaves_work_a_new_worker_finishes_o
         processor = Processor.objects.create(name="Analytics Co", purpose="analytics",
                                              country="US", connector="opendsr",
                                              endpoint_url=fake.opendsr_url)
-        user = rich_user(make_user)
-        request, _sent = filing.request_file(type="deletion", channel="portal", details={},
-                                               subject=user)
-        fulfilment.deletion_approve(request=request, actor=officer)
-        transitions.request_reply(request=request, actor=officer, text="削除します。")
+        request = deletion_replied(run, make_user, officer)
 
         # The worker is inside the provider call: kill it, the whole process group, hard.
         assert fake.holding.wait(timeout=60), live_worker.log()[-3000:]

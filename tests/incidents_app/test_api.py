@@ -9,7 +9,7 @@ from rest_framework.test import APIClient
 from accounts_app.models import StaffAccess
 from ccucaas_privacy import clock
 from incidents_app.models import Incident
-from tests.accounts_app.staff import api_token
+from tests.accounts_app.staff import api_client
 
 pytestmark = [pytest.mark.django_db, pytest.mark.rule("APPI-26")]
 ERROR_KEYS = {"type", "title", "status", "code", "detail"}
@@ -18,11 +18,7 @@ BODY = {"title": "誤送信", "known_at": "2026-11-29T09:00:00+09:00", "reported
 
 
 def api(user=None) -> APIClient:
-    client = APIClient()
-    if user is not None:
-        client.credentials(HTTP_AUTHORIZATION=f"Token {api_token(user)}",
-                           HTTP_X_ACCESS_REASON="Incident handling")
-    return client
+    return api_client(user, access_reason="Incident handling")
 
 
 @pytest.fixture(autouse=True)

@@ -2,19 +2,19 @@
 when it is overdue, each alert once, also with two sweeps running at the same time; and an
 incident walked from creation to final report and notice campaign in frozen time."""
 
-import threading
 from datetime import timedelta
 
 import pytest
 import time_machine
 from celery.result import allow_join_result
-from django.db import connection, connections
+from django.db import connection
 
 from incidents_app import services
 from incidents_app.models import IncidentAlert
 from incidents_app.sweep import incident_deadline_sweep
 from notifications_app.models import OutboundEmail
 from notifications_app.selectors.campaigns import campaign_coverage
+from tests.conftest import run_at_once
 from tests.incidents_app.conftest import NOTICE, T0, record
 
 pytestmark = pytest.mark.rule("APPI-26")
@@ -68,25 +68,10 @@ def test_appi26_two_concurrent_sweeps_send_each_alert_once(transactional_db, mak
     due = incidents[0].preliminary_due_at
     for instant, expected in [(due - timedelta(days=1) + SECOND, ["preliminary_reminder_1d"]),
                               (due + SECOND, ["preliminary_reminder_1d", "preliminary_overdue"])]:
-        barrier, errors = threading.Barrier(2), []
-
-        def sweep(at=instant, gate=barrier, failed=errors) -> None:
-            try:
-                gate.wait(timeout=10)
-                incident_deadline_sweep(now=at)
-            except Exception as exc:  # surfaced by the assertion below
-                failed.append(exc)
-            finally:
-                connections.close_all()
-
-        threads = [threading.Thread(target=sweep) for _ in range(2)]
         # Eager tasks applied by two threads at once race on Celery's process-wide "join would
         # block" flag and can leave it set; restore it so later tests may still call .get().
         with allow_join_result():
-            for thread in threads:
-                thread.start()
-            for thread in threads:
-                thread.join(timeout=60)
+            errors = run_at_once(lambda at=instant: incident_deadline_sweep(now=at), threads=2)
         assert errors == []
         for incident in incidents:
             assert kinds(incident) == expected

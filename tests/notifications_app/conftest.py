@@ -28,6 +28,18 @@ def queue(**kwargs):
         return notification_queue(**kwargs)
 
 
+def queue_rolled_back(**kwargs) -> None:
+    """notification_queue(...) in an atomic block (a savepoint inside the caller's transaction)
+    that then fails: the caller's change is rolled back with the queued row."""
+    from django.db import transaction
+
+    from notifications_app.services.outbox import notification_queue
+
+    with pytest.raises(RuntimeError), transaction.atomic():
+        notification_queue(**kwargs)
+        raise RuntimeError("the caller's change failed")
+
+
 def sweep() -> int:
     """One beat run of the sweep task, committed."""
     from notifications_app.tasks import sweep_outbox

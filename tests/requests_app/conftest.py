@@ -8,6 +8,7 @@ from django.contrib.auth.models import Group
 
 from requests_app.models import Channel, DataSubjectRequest, Status
 from requests_app.services import filing, transitions, verification
+from tests.accounts_app.staff import privacy_officer_make
 
 # 2026-11-29 10:00 JST, the example of RULES.md "How deadlines are counted".
 T0 = datetime(2026, 11, 29, 1, 0, tzinfo=UTC)
@@ -15,9 +16,7 @@ T0 = datetime(2026, 11, 29, 1, 0, tzinfo=UTC)
 
 @pytest.fixture
 def privacy_officer(make_user):
-    user = make_user("po", email="po@ccucaas.example", is_staff=True)
-    user.groups.add(Group.objects.get(name="Privacy officer"))
-    return user
+    return privacy_officer_make(make_user)
 
 
 @pytest.fixture

@@ -6,14 +6,13 @@ from datetime import timedelta
 
 import pytest
 import requests
-from django.contrib.auth.models import Group
 from django.test import Client
 
 from accounts_app.models import ApiToken, StaffAccess
 from ccucaas_privacy import clock
 from requests_app.models import RequestEvent, Status
 from tests.accounts_app.conftest import PASSWORD
-from tests.accounts_app.staff import recovery_code, staff_device, totp_code
+from tests.accounts_app.staff import privacy_officer_make, recovery_code, staff_device, totp_code
 from tests.requests_app.conftest import file_portal
 
 pytestmark = [pytest.mark.django_db(transaction=True, serialized_rollback=True), pytest.mark.rule("P18")]
@@ -24,8 +23,7 @@ PERSONAL = ("subject_email", "subject_username", "subject_display", "details", "
 
 @pytest.fixture
 def po(make_user):
-    user = make_user("po", email="po@ccucaas.example", is_staff=True)
-    user.groups.add(Group.objects.get(name="Privacy officer"))
+    user = privacy_officer_make(make_user)
     staff_device(user)
     return user
 

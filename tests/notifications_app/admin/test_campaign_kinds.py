@@ -135,11 +135,9 @@ def test_p02_a_user_who_unsubscribes_mid_campaign_gets_nothing_more(outbox, gran
 
 def api(user) -> APIClient:
     """A client with the token POST /api/v1/auth/token/ gives (staff: with the second factor)."""
-    from tests.accounts_app.staff import api_token
+    from tests.accounts_app.staff import api_client
 
-    client = APIClient()
-    client.credentials(HTTP_AUTHORIZATION=f"Token {api_token(user)}")
-    return client
+    return api_client(user)
 
 
 def test_p25_api_publishes_a_major_version_and_starts_its_campaign(officer, alice, outbox):

@@ -32,6 +32,15 @@ def active_users():
     return get_user_model().objects.filter(is_active=True)
 
 
+def campaign_published_for(count: int):
+    """`count` more users, a major version published (its fan-out not run), its campaign, and
+    the pk of the last active user (the upper end of one batch over everybody)."""
+    users(count)
+    version = publish()
+    campaign = Campaign.objects.get(policy_version=version)
+    return campaign, active_users().order_by("-pk").first().pk
+
+
 def test_p25_major_version_with_less_than_30_days_notice_is_refused_and_sends_nothing(alice):
     with committed(), pytest.raises(DomainError) as exc:
         publish(days=29.9)
@@ -173,10 +182,7 @@ def test_p25_restart_after_a_crash_mid_campaign_sends_only_what_is_missing(outbo
 
 
 def test_p25_duplicate_batch_task_sends_each_email_once(outbox, alice):
-    users(5)
-    version = publish()
-    campaign = Campaign.objects.get(policy_version=version)
-    last = active_users().order_by("-pk").first().pk
+    campaign, last = campaign_published_for(5)
     ids = campaigns.campaign_batch_queue(campaign_id=campaign.pk, after_pk=0, upto_pk=last)
     again = campaigns.campaign_batch_queue(campaign_id=campaign.pk, after_pk=0, upto_pk=last)
     assert ids == again
@@ -207,10 +213,7 @@ def test_p25_broker_down_during_fan_out_loses_nothing_once_it_returns(outbox, al
 
 
 def test_p25_broker_down_while_a_batch_is_sent_is_recovered_by_the_outbox_sweep(outbox, alice):
-    users(3)
-    version = publish()
-    campaign = Campaign.objects.get(policy_version=version)
-    last = active_users().order_by("-pk").first().pk
+    campaign, last = campaign_published_for(3)
     ids = campaigns.campaign_batch_queue(campaign_id=campaign.pk, after_pk=0, upto_pk=last)
     # the worker ran the queue step and died: rows are committed and stay queued
     assert outbox == [] and len(ids) == active_users().count()

@@ -16,7 +16,7 @@ from notifications_app.models import OutboundEmail, Status
 from notifications_app.services import dispatch
 from notifications_app.services.outbox import notification_queue
 from notifications_app.services.sending import outbox_drain
-from tests.notifications_app.conftest import committed
+from tests.notifications_app.conftest import committed, queue_rolled_back
 
 pytestmark = [pytest.mark.services, pytest.mark.django_db]
 
@@ -111,13 +111,7 @@ def test_a_rolled_back_transaction_publishes_nothing(make_user):
     user = make_user("dave")
     with published_for_real():
         with committed():
-            try:
-                with transaction.atomic():
-                    notification_queue(kind="administrative_notice", cause="x", context=NOTICE,
-                                       user=user)
-                    raise RuntimeError("the caller's change failed")
-            except RuntimeError:
-                pass
+            queue_rolled_back(kind="administrative_notice", cause="x", context=NOTICE, user=user)
         assert published_tasks() == []
         assert not dispatch._redis().exists(dispatch.DRAIN_KEY)
 

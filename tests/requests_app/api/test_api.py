@@ -11,7 +11,7 @@ from rest_framework.test import APIClient
 from ccucaas_privacy import clock
 from notifications_app.models import OutboundEmail
 from requests_app.models import DataSubjectRequest, RequestEvent, Status
-from tests.accounts_app.staff import api_token
+from tests.accounts_app.staff import api_client
 from tests.requests_app.conftest import file_portal
 
 pytestmark = pytest.mark.django_db
@@ -24,11 +24,7 @@ def api():
     """A client with the user's API token, as POST /api/v1/auth/token/ (the password, and for
     staff the second factor) gave it; staff also say why they open a request (P18)."""
     def _client(user=None) -> APIClient:
-        client = APIClient()
-        if user is not None:
-            client.credentials(HTTP_AUTHORIZATION=f"Token {api_token(user)}",
-                               HTTP_X_ACCESS_REASON="Handling the request")
-        return client
+        return api_client(user, access_reason="Handling the request")
     return _client
 
 

@@ -18,7 +18,7 @@ from notifications_app.models import OutboundEmail
 from requests_app.models import DeadlineAlert
 from requests_app.services.filing import request_file
 from requests_app.services.sweep import deadline_sweep
-from tests.conftest import ROOT, LiveWorker, subprocess_env, wait_for
+from tests.conftest import ROOT, LiveWorker, run_at_once, subprocess_env, wait_for
 
 
 def file_requests_received_days_ago(users, days: int):
@@ -37,24 +37,10 @@ def test_p21_two_concurrent_sweeps_send_one_alert_per_kind(transactional_db, mak
         pytest.skip("row locking with skip_locked needs PostgreSQL (DATABASE_URL)")
     users = [make_user(f"user{n}") for n in range(12)]
     requests = file_requests_received_days_ago(users, 25)  # 7-day reminders are due
-    barrier = threading.Barrier(2)
-    reports, errors = [], []
-
-    def sweep() -> None:
-        try:
-            barrier.wait(timeout=10)
-            reports.append(deadline_sweep())
-        except Exception as exc:  # surfaced by the assertion below
-            errors.append(exc)
-        finally:
-            connections.close_all()
+    reports = []
 
     with time_machine.travel(clock.now(), tick=True):
-        threads = [threading.Thread(target=sweep) for _ in range(2)]
-        for thread in threads:
-            thread.start()
-        for thread in threads:
-            thread.join(timeout=60)
+        errors = run_at_once(lambda: reports.append(deadline_sweep()), threads=2)
     assert errors == []
     assert sum(r.claimed for r in reports) == len(requests)
     for request in requests:
@@ -147,22 +133,7 @@ def test_p21_two_sweepers_over_several_cycles_send_each_alert_once(transactional
               (due + second, ["reply_reminder_7d", "reply_reminder_3d", "reply_reminder_1d",
                               "overdue"])]
     for instant, expected in cycles:
-        barrier, errors = threading.Barrier(2), []
-
-        def sweep(at=instant, gate=barrier, failed=errors) -> None:
-            try:
-                gate.wait(timeout=10)
-                deadline_sweep(now=at)
-            except Exception as exc:  # surfaced by the assertion below
-                failed.append(exc)
-            finally:
-                connections.close_all()
-
-        threads = [threading.Thread(target=sweep) for _ in range(2)]
-        for thread in threads:
-            thread.start()
-        for thread in threads:
-            thread.join(timeout=60)
+        errors = run_at_once(lambda at=instant: deadline_sweep(now=at), threads=2)
         assert errors == []
         for request in requests:
             kinds = list(DeadlineAlert.objects.filter(request=request)

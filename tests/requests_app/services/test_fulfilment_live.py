@@ -17,11 +17,11 @@ from requests_app.models import (
     Propagation,
     Status,
 )
-from requests_app.services import filing, fulfilment, transitions
+from requests_app.services import filing, transitions
 from requests_app.services.packages import package_token
-from tests.conftest import wait_for
+from tests.conftest import storage_shared_with_worker, wait_for
 from tests.requests_app.fake_processor import FakeProcessor, rsa_key_and_certificate
-from tests.requests_app.fulfilment_data import EMAIL, rich_user, scan, tables_of
+from tests.requests_app.fulfilment_data import EMAIL, deletion_replied, rich_user, scan, tables_of
 
 pytestmark = [pytest.mark.services,
               pytest.mark.django_db(transaction=True, serialized_rollback=True)]
@@ -30,15 +30,9 @@ pytestmark = [pytest.mark.services,
 @pytest.fixture(autouse=True)
 def _shared_dirs(settings, tmp_path, monkeypatch):
     """The worker process reads the same folders and keys from its environment."""
-    monkeypatch.setenv("PRIVATE_STORAGE_DIR", str(tmp_path / "private"))
-    monkeypatch.setenv("ACCOUNT_CONTENT_DIR", str(tmp_path / "content"))
-    settings.ACCOUNT_CONTENT_DIR = tmp_path / "content"
-    settings.PRIVATE_STORAGE = {"BACKEND": "django.core.files.storage.FileSystemStorage",
-                                "OPTIONS": {"location": str(tmp_path / "private")}}
+    storage_shared_with_worker(settings=settings, monkeypatch=monkeypatch, tmp_path=tmp_path,
+                               private_endpoints=True)
     key, _cert = rsa_key_and_certificate()
-    # The fake provider is on 127.0.0.1: this process and the worker may reach it (issue 17).
-    monkeypatch.setenv("FULFILMENT_ALLOW_PRIVATE_ENDPOINTS", "1")
-    settings.FULFILMENT_ALLOW_PRIVATE_ENDPOINTS = True
     return key
 
 
@@ -65,17 +59,13 @@ def test_p21_worker_builds_the_package_after_the_reply(live_worker, make_user, o
 
 
 def test_p21_worker_erases_and_the_providers_signed_callback_completes(
-        live_worker, make_user, officer, client, _shared_dirs):
+        live_worker, make_user, officer, client, _shared_dirs, run):
     key = _shared_dirs
     with FakeProcessor(key=key) as fake:
         processor = Processor.objects.create(name="Analytics Co", purpose="analytics",
                                              country="US", connector="opendsr",
                                              endpoint_url=fake.opendsr_url)
-        user = rich_user(make_user)
-        request, _sent = filing.request_file(type="deletion", channel="portal", details={},
-                                               subject=user)
-        fulfilment.deletion_approve(request=request, actor=officer)
-        transitions.request_reply(request=request, actor=officer, text="削除します。")
+        request = deletion_replied(run, make_user, officer)
         wait_for(lambda: fake.bodies("/v1/requests"), timeout=60, what="the OpenDSR request")
         assert fake.bodies("/v1/requests")[0]["subject_identities"][0]["identity_value"] == EMAIL
         wait_for(lambda: not Propagation.objects.filter(processor=None).exclude(

@@ -15,9 +15,9 @@ from ccucaas_privacy import clock
 from ccucaas_privacy.errors import ConflictError, DomainError
 from requests_app.connectors import webhook
 from requests_app.models import Processor, Propagation, Status
-from requests_app.services import filing, fulfilment, propagation, transitions
+from requests_app.services import fulfilment, propagation
 from tests.requests_app.fake_processor import FakeProcessor, opendsr_sign, rsa_key_and_certificate
-from tests.requests_app.fulfilment_data import EMAIL, deletion_replied, rich_user
+from tests.requests_app.fulfilment_data import EMAIL, deletion_replied
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("file_dirs")]
 SECRET = "webhook-test-secret-0123456789-of-32-bytes"  # issue 17: at least 32 bytes
@@ -100,11 +100,7 @@ def test_p21_request_completes_only_when_every_provider_confirmed(replied_deleti
 
 def test_p21_opendsr_is_retried_with_backoff_after_a_503(make_user, officer, run, provider):
     provider.fail_next = 1  # the first POST (OpenDSR comes first) answers 503
-    user = run(rich_user, make_user)
-    request, _sent = run(filing.request_file, type="deletion", channel="portal", details={},
-                         subject=user)
-    run(fulfilment.deletion_approve, request=request, actor=officer)
-    run(transitions.request_reply, request=request, actor=officer, text="削除します。")
+    request = deletion_replied(run, make_user, officer)
     failed = Propagation.objects.get(processor=provider.opendsr)
     assert failed.status == "failed" and "503" in failed.last_error
     assert failed.next_attempt_at > clock.now()
@@ -127,11 +123,7 @@ def test_p21_webhook_is_retried_after_a_503(make_user, officer, run, provider):
     provider.opendsr.active = False
     provider.opendsr.save()
     provider.fail_next = 1
-    user = run(rich_user, make_user)
-    request, _sent = run(filing.request_file, type="deletion", channel="portal", details={},
-                         subject=user)
-    run(fulfilment.deletion_approve, request=request, actor=officer)
-    run(transitions.request_reply, request=request, actor=officer, text="削除します。")
+    deletion_replied(run, make_user, officer)
     row = Propagation.objects.get(processor=provider.hook)
     assert row.status == "failed"
     with time_machine.travel(row.next_attempt_at + timedelta(seconds=1), tick=False):
