@@ -10,7 +10,6 @@ from typing import Any
 import nacl.utils
 from django.contrib.auth import get_user_model
 from django.db import IntegrityError, transaction
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from agents_app import callbacks, selectors, signing
@@ -53,7 +52,7 @@ def agent_save(*, agent_id: str, fields: dict[str, Any], actor, action: str = "u
         diff = {k: [before.get(k), v] for k, v in cleaned.items() if before.get(k) != v}
         if not diff and agent.pk:
             return agent
-        agent.updated_at = timezone.now()
+        agent.updated_at = clock.now()
         agent.save()
         if "verify_key" in diff or diff.get("active") == [True, False]:
             agent.tokens.filter(revoked_at=None).update(revoked_at=agent.updated_at)
