@@ -4,11 +4,15 @@ PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
+# The port `make run` serves on (WEB_PORT=8001 make run); honcho's web process and SITE_URL
+# (links in emails) follow it.
+WEB_PORT ?= 8000
+export WEB_PORT
 
-.PHONY: run test lint messages compilemessages bench clean help
+.PHONY: run test lint messages compilemessages bench screenshots clean help
 
 help:
-	@echo "make run   set up and run portal, admin, API, worker and beat on 127.0.0.1:8000"
+	@echo "make run   set up and run portal, admin, API, worker and beat on 127.0.0.1:$(WEB_PORT)"
 	@echo "make test  ruff, import layering (lint-imports), migration check and pytest"
 	@echo "make bench benchmarks against PostgreSQL and Redis (ONLY=<name> for one)"
 
@@ -28,12 +32,12 @@ run: $(STAMP) var compilemessages
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py seed_demo
 	@echo
-	@echo "  Portal          http://127.0.0.1:8000/        (English: http://127.0.0.1:8000/en/)"
-	@echo "  Admin           http://127.0.0.1:8000/admin/  (officer or agent / ccucaas-demo-2026)"
+	@echo "  Portal          http://127.0.0.1:$(WEB_PORT)/        (English: http://127.0.0.1:$(WEB_PORT)/en/)"
+	@echo "  Admin           http://127.0.0.1:$(WEB_PORT)/admin/  (officer or agent / ccucaas-demo-2026)"
 	@echo "                  second factor: a recovery code demo01..demo10, or an authenticator"
 	@echo "                  app with the key GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ"
-	@echo "  API docs        http://127.0.0.1:8000/api/docs/"
-	@echo "  Health          http://127.0.0.1:8000/healthz"
+	@echo "  API docs        http://127.0.0.1:$(WEB_PORT)/api/docs/"
+	@echo "  Health          http://127.0.0.1:$(WEB_PORT)/healthz"
 	@echo "  Demo users      alice, bob (password ccucaas-demo-2026); emails land in var/mail/"
 	@echo "  Ctrl-C stops web, worker and beat."
 	@echo
@@ -54,6 +58,10 @@ messages: $(STAMP)
 
 bench: $(STAMP) var
 	$(BIN)/python -m bench $(if $(ONLY),--only $(ONLY),) $(if $(SMOKE),--smoke,)
+
+# Issue 19: regenerate docs/screenshots/*.png (Playwright, /usr/bin/chromium, demo data).
+screenshots: $(STAMP) compilemessages
+	$(BIN)/python docs/screenshots.py
 
 clean:
 	rm -rf $(VENV) var staticfiles

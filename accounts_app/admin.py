@@ -17,7 +17,8 @@ from accounts_app.models import (
     User,
     VisitorLog,
 )
-from ccucaas_privacy.admin import ReadOnlyAdmin
+from accounts_app.models.data import feature_label
+from ccucaas_privacy.admin import ReadOnlyAdmin, labelled_filter
 
 
 @admin.register(User)
@@ -50,7 +51,16 @@ class PersonalDataAdmin(PersonalDataAccessMixin, ReadOnlyAdmin):
 
 @admin.register(ProfileChange)
 class ProfileChangeAdmin(PersonalDataAdmin):
-    list_display = ("user", "field", "old_value", "new_value", "channel", "changed_at")
+    list_display = ("user", "field_label", "old_value", "new_value", "channel", "changed_at")
+    exclude = ("field",)
+    readonly_fields = ("field_label",)
+
+    @admin.display(description=_("field"), ordering="field")
+    def field_label(self, obj) -> str:
+        try:  # the account field's own label (e.g. "first name"), never its code
+            return str(User._meta.get_field(obj.field).verbose_name)
+        except Exception:  # a field since removed: still readable
+            return obj.field.replace("_", " ")
     list_select_related = ("user",)
     search_fields = ("user__username",)
 
@@ -80,19 +90,36 @@ class ContentFileAdmin(PersonalDataAdmin):
     list_display = ("name", "user", "size_bytes", "storage_region", "created_at")
     list_select_related = ("user",)
     list_filter = ("storage_region",)
+    # Private files have no URL (only their owner downloads them): the stored name is shown.
+    exclude = ("file",)
+    readonly_fields = ("stored_as",)
+
+    @admin.display(description=_("file"))
+    def stored_as(self, obj) -> str:
+        return obj.file.name or "—"
+
+
+class FeatureLabel:
+    @admin.display(description=_("feature"), ordering="feature")
+    def feature_label(self, obj) -> str:
+        return feature_label(obj.feature)
 
 
 @admin.register(UsageRecord)
-class UsageRecordAdmin(PersonalDataAdmin):
-    list_display = ("user", "feature", "occurred_at", "storage_used_bytes")
+class UsageRecordAdmin(FeatureLabel, PersonalDataAdmin):
+    list_display = ("user", "feature_label", "occurred_at", "storage_used_bytes")
     list_select_related = ("user",)
-    list_filter = ("feature",)
+    list_filter = (labelled_filter("feature", _("feature"), feature_label),)
+    exclude = ("feature",)
+    readonly_fields = ("feature_label",)
 
 
 @admin.register(UsageDaily)
-class UsageDailyAdmin(PersonalDataAdmin):
-    list_display = ("user", "day", "feature", "count", "storage_used_bytes")
+class UsageDailyAdmin(FeatureLabel, PersonalDataAdmin):
+    list_display = ("user", "day", "feature_label", "count", "storage_used_bytes")
     list_select_related = ("user",)
+    exclude = ("feature",)
+    readonly_fields = ("feature_label",)
 
 
 @admin.register(VisitorLog)
@@ -126,3 +153,43 @@ class StaffAccessAdmin(ReadOnlyAdmin):
     date_hierarchy = "created_at"
     readonly_fields = ("created_at", "staff", "subject", "subject_label", "what", "object_ref",
                        "path", "reason")
+
+
+# --- Third-party admin pages (issue 19 item 7) ----------------------------------------------
+# django-axes' "Access attempts" and django-otp's "Static devices"/"TOTP devices" speak the
+# libraries' language; only superusers (who maintain the installation) see them in the admin.
+def _superusers_only(model) -> None:
+    if not admin.site.is_registered(model):
+        return
+    original = type(admin.site.get_model_admin(model))
+
+    class SuperuserOnlyAdmin(original):
+        def has_module_permission(self, request) -> bool:
+            return request.user.is_active and request.user.is_superuser
+
+        def has_view_permission(self, request, obj=None) -> bool:
+            return (request.user.is_active and request.user.is_superuser
+                    and super().has_view_permission(request, obj))
+
+    admin.site.unregister(model)
+    admin.site.register(model, SuperuserOnlyAdmin)
+
+
+def _third_party_admins() -> None:
+    import importlib
+
+    from django.apps import apps
+
+    for module in ("axes.admin", "django_otp.plugins.otp_static.admin",
+                   "django_otp.plugins.otp_totp.admin"):
+        importlib.import_module(module)  # registered before they are re-registered here
+    for label, name in (("axes", "AccessAttempt"), ("axes", "AccessLog"),
+                        ("axes", "AccessFailureLog"), ("otp_static", "StaticDevice"),
+                        ("otp_totp", "TOTPDevice")):
+        try:
+            _superusers_only(apps.get_model(label, name))
+        except LookupError:
+            continue
+
+
+_third_party_admins()

@@ -26,6 +26,23 @@ class SignUpForm(forms.Form):
         label=_("Send me emails about new services, releases and events (optional)."),
         required=False)
 
+    def clean(self) -> dict:
+        """Every problem at once: the service's own checks run here too (issue 19), so a
+        missing consent and a weak password are shown with the field errors, not after them."""
+        from accounts_app.services.accounts import account_sign_up_problems
+
+        cleaned = super().clean()
+        problems = account_sign_up_problems(
+            username=cleaned.get("username", ""), email=cleaned.get("email", ""),
+            password=cleaned.get("password") or "", accept_policy=cleaned.get("accept_policy", False),
+            consent_cross_border_storage=cleaned.get("consent_cross_border_storage", False))
+        for field, messages in problems.items():
+            if field == "password" and "password" in self.errors:
+                continue  # already "This field is required."
+            for message in messages:
+                self.add_error(field, str(message))
+        return cleaned
+
     def add_service_errors(self, errors: dict) -> None:
         for field, messages in errors.items():
             for message in messages:
@@ -88,8 +105,9 @@ class ContactImportForm(forms.Form):
 
 class ContentFileForm(forms.Form):
     file = forms.FileField(label=_("File"))
-    storage_region = forms.ChoiceField(label=_("Storage region"), choices=StorageRegion.choices,
-                                       initial=lambda: settings.ACCOUNT_CONTENT_DEFAULT_REGION)
+    # No region is preselected (issue 19): where a file is stored is the user's own choice.
+    storage_region = forms.ChoiceField(label=_("Storage region"),
+                                       choices=[("", _("Choose a region")), *StorageRegion.choices])
 
     def clean_file(self):
         upload = self.cleaned_data["file"]

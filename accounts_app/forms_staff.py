@@ -17,4 +17,4 @@ class AccessReasonForm(forms.Form):
     reason = forms.CharField(label=_("Reason"), max_length=REASON_MAX_CHARS,
                              widget=forms.Textarea(attrs={"rows": 3, "autofocus": True}),
                              help_text=_("For example the request you are handling. It is "
-                                         "recorded in the staff access log (P18)."))
+                                         "recorded in the staff access log."))

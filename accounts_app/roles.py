@@ -26,6 +26,7 @@ ROLES: dict[str, list[tuple[str, str, tuple[str, ...] | str]]] = {
         ("notifications_app", ALL, ALL),
         ("agents_app", ALL, ALL),  # issue 23: the DRP agent registry is officers' alone
         ("incidents_app", ALL, ALL),  # issue 22: the incident register is officers' alone
+        ("automation_app", ALL, ALL),  # issue 25: automation rules, switch, review queue
         ("accounts_app", "staffaccess", VIEW),
         ("accounts_app", "user", VIEW),
         ("accounts_app", "contact", VIEW),
@@ -38,6 +39,7 @@ ROLES: dict[str, list[tuple[str, str, tuple[str, ...] | str]]] = {
         ("accounts_app", "profilechange", VIEW),
         ("accounts_app", "accountclosure", VIEW),
         ("accounts_app", "persistentlogin", VIEW),
+        ("ccucaas_privacy", "retentionrun", VIEW),  # issue 21: the retention sweep's runs
     ],
     # Record help-desk requests, verify identity, draft and send replies, read requests.
     # No assigning others, rejection, deletion approval, legal holds, processors or evidence

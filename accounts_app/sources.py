@@ -8,6 +8,7 @@ other source that finds rows by the user's email address.
 
 from django.apps import apps
 from django.contrib.admin.models import LogEntry
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from accounts_app.models import (
@@ -15,12 +16,18 @@ from accounts_app.models import (
     AccountSession,
     PersistentLogin,
     ProfileChange,
+    UsageDaily,
+    UsageRecord,
     User,
+    VisitorLog,
 )
+from ccucaas_privacy import clock
 from ccucaas_privacy.datasources import (
+    KEPT_WHILE_ACCOUNT_OPEN,
     DataSource,
     ErasureResult,
     EvidenceRowsSource,
+    Retention,
     UserRowsSource,
     iso,
     register,
@@ -56,6 +63,7 @@ def erased_username(user) -> str:
 class ProfileSource(DataSource):
     category = "profile"
     rule = "P01"
+    retention = KEPT_WHILE_ACCOUNT_OPEN
     title = _("Profile")
     description = _("Your username, email address, name and preferred language, used to access "
                     "the account and to send you notices.")
@@ -91,6 +99,7 @@ class ProfileSource(DataSource):
 class ProfileChangeSource(DataSource):
     category = "profile_changes"
     rule = "P21"
+    retention = KEPT_WHILE_ACCOUNT_OPEN
     title = _("Profile change history")
     description = _("Every correction of your profile, with the old and the new value, and the "
                     "closure of the account.")
@@ -117,6 +126,7 @@ class ProfileChangeSource(DataSource):
 class ContactSource(UserRowsSource):
     category = "contacts"
     rule = "P04"
+    retention = KEPT_WHILE_ACCOUNT_OPEN
     title = _("Contacts")
     description = _("The third parties you stored in your address book: name, email, postal "
                     "address and phone. Used only as you direct.")
@@ -128,6 +138,7 @@ class ContactSource(UserRowsSource):
 class ContentFileSource(UserRowsSource):
     category = "account_content"
     rule = "P07"
+    retention = KEPT_WHILE_ACCOUNT_OPEN
     title = _("Account content (files)")
     description = _("The files and documents you stored, where they are stored and whether "
                     "that is outside Japan (the files themselves stay downloadable in your "
@@ -148,6 +159,7 @@ class ContentFileSource(UserRowsSource):
 class UsageRecordSource(UserRowsSource):
     category = "usage_records"
     rule = "P06"
+    retention = Retention(text=_("Erased %(period)s after the use."), setting="usage_records")
     title = _("Usage records")
     description = _("When and how often you used which feature, and the storage used.")
     models = ("accounts_app.UsageRecord",)
@@ -155,20 +167,28 @@ class UsageRecordSource(UserRowsSource):
     ordering = ("occurred_at", "id")
     bulk = True
 
+    def retention_querysets(self, *, cutoff):
+        return [UsageRecord.objects.filter(occurred_at__lt=cutoff)]
+
 
 class UsageDailySource(UserRowsSource):
     category = "usage_daily"
     rule = "P06"
+    retention = Retention(text=_("Erased %(period)s after the day."), setting="usage_daily")
     title = _("Daily usage")
     description = _("Your use of each feature per day (Japan time).")
     models = ("accounts_app.UsageDaily",)
     columns = ("day", "feature", "count", "storage_used_bytes")
     ordering = ("day", "feature")
 
+    def retention_querysets(self, *, cutoff):
+        return [UsageDaily.objects.filter(day__lt=clock.jst_date(cutoff))]
+
 
 class VisitorLogSource(UserRowsSource):
     category = "visitor_logs"
     rule = "P10"
+    retention = Retention(text=_("Erased %(period)s after the visit."), setting="VISITOR_LOG_RETENTION_DAYS")
     title = _("Visitor logs")
     description = _("Requests your browser made to the site: IP address, browser, operating "
                     "system, browser language, referrer, page, status and time zone.")
@@ -178,10 +198,15 @@ class VisitorLogSource(UserRowsSource):
     ordering = ("occurred_at", "id")
     bulk = True
 
+    def retention_querysets(self, *, cutoff):
+        return [VisitorLog.objects.filter(occurred_at__lt=cutoff)]
+
 
 class SessionSource(DataSource):
     category = "sessions"
     rule = "P11"
+    retention = Retention(text=_("Erased %(period)s after the session, login or token ended "
+                                 "(expired, signed out or revoked)."), setting="sessions")
     title = _("Persistent logins and sessions")
     description = _("Your 「サインイン状態の維持」 logins (linked to your email address), open "
                     "sessions, API tokens, email address changes and (staff) two-factor devices.")
@@ -224,10 +249,18 @@ class SessionSource(DataSource):
             erased += 1
         return ErasureResult(erased=erased)
 
+    def retention_querysets(self, *, cutoff):
+        from accounts_app.models import ApiToken
+
+        return [AccountSession.objects.filter(expire_date__lt=cutoff),
+                PersistentLogin.objects.filter(Q(expires_at__lt=cutoff) | Q(revoked_at__lt=cutoff)),
+                ApiToken.objects.filter(expiry__lt=cutoff)]
+
 
 class PaymentReferenceSource(UserRowsSource):
     category = "payment_references"
     rule = "P09"
+    retention = KEPT_WHILE_ACCOUNT_OPEN
     title = _("Payment references")
     description = _("The payment processor's reference to your card (brand, last 4 digits, "
                     "expiry), used only for payment processing. We never store the card number.")
@@ -239,6 +272,7 @@ class PaymentReferenceSource(UserRowsSource):
 class ForumPostSource(UserRowsSource):
     category = "forum_posts"
     rule = "P21"
+    retention = KEPT_WHILE_ACCOUNT_OPEN
     title = _("Forum posts")
     description = _("The posts you wrote in the forum, published or not.")
     models = ("accounts_app.ForumPost",)

@@ -43,6 +43,8 @@ urlpatterns = [
     path("account/contacts/<uuid:public_id>/delete/", views_data.contact_delete,
          name="contact-delete"),
     path("account/files/", views_data.content_files, name="files"),
+    path("account/files/<uuid:public_id>/download/", views_data.content_file_download,
+         name="file-download"),
     path("account/files/<uuid:public_id>/delete/", views_data.content_file_delete,
          name="file-delete"),
     path("account/posts/", views_data.forum_posts, name="posts"),

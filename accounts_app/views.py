@@ -160,7 +160,7 @@ def account_settings(request: HttpRequest) -> HttpResponse:
     return render(request, "accounts_app/settings.html", {
         "logins": selectors.persistent_logins_active_for_user(user=user),
         "current_hash": current_hash,
-        "changes": selectors.profile_changes_for_user(user=user)[:20],
+        "changes": selectors.profile_change_rows(user=user),
         "storage_used": selectors.storage_used_bytes(user=user),
     })
 

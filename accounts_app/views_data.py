@@ -6,10 +6,11 @@ object is a 404.
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_GET
 
 from accounts_app.forms import ContactForm, ContactImportForm, ContentFileForm, ForumPostForm
 from accounts_app.selectors import accounts as selectors
@@ -73,6 +74,18 @@ def content_files(request: HttpRequest) -> HttpResponse:
         "form": form, "files": selectors.content_files_for_user(user=request.user),
         "storage_used": selectors.storage_used_bytes(user=request.user),
     }, status=status)
+
+
+@login_required
+@require_GET
+def content_file_download(request: HttpRequest, public_id) -> HttpResponse:
+    """The owner's file, streamed from its storage (another user's file is a 404). Always an
+    attachment of no particular type: stored bytes are never rendered by the browser."""
+    content = selectors.content_file_get_for_user(user=request.user, public_id=public_id)
+    if not content.file:
+        raise Http404
+    return FileResponse(services_data.content_file_open(content=content), as_attachment=True,
+                        filename=content.name, content_type="application/octet-stream")
 
 
 content_file_delete = owned_delete_view(Owned(

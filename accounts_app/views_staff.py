@@ -14,6 +14,7 @@ from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django_otp import user_has_device
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
@@ -41,7 +42,9 @@ def _staff_or_login(request: HttpRequest) -> HttpResponse | None:
 def _context(request: HttpRequest, title: str, **extra) -> dict:
     from django.contrib import admin
 
-    return {**admin.site.each_context(request), "title": title, "next": _next(request), **extra}
+    # No sidebar before the second step: it would list pages the second factor guards.
+    return {**admin.site.each_context(request), "title": title, "next": _next(request),
+            "is_nav_sidebar_enabled": False, **extra}
 
 
 def two_factor_verify(request: HttpRequest) -> HttpResponse:
@@ -51,11 +54,19 @@ def two_factor_verify(request: HttpRequest) -> HttpResponse:
         return second_factor_redirect(request)
     form = TokenForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        device = django_otp.match_token(request.user, form.cleaned_data["token"])
+        device, wait = services_staff.staff_second_factor_verify(
+            user=request.user, token=form.cleaned_data["token"])
         if device is not None:
             django_otp.login(request, device)
             return HttpResponseRedirect(_next(request))
-        form.add_error("token", _("That code is not valid."))
+        if wait:
+            form.add_error("token", ngettext(
+                "After a wrong code, the next try is possible in %(seconds)d second. Wait, "
+                "then enter the current code.",
+                "After wrong codes, the next try is possible in %(seconds)d seconds. Wait, "
+                "then enter the current code.", wait) % {"seconds": wait})
+        else:
+            form.add_error("token", _("That code is not valid."))
     return render(request, "accounts_app/staff/two_factor.html",
                   _context(request, _("Two-step verification"), form=form))
 

@@ -5,12 +5,13 @@ changes a staff member made."""
 from django.utils.translation import gettext_lazy as _
 
 from agents_app.models import AgentChange, DrpRequest
-from ccucaas_privacy.datasources import DataSource, ErasureResult, iso, register
+from ccucaas_privacy.datasources import KEPT_AS_EVIDENCE, DataSource, ErasureResult, iso, register
 
 
 class AgentRequestSource(DataSource):
     category = "agent_requests"
     rule = "P21"
+    retention = KEPT_AS_EVIDENCE
     title = _("Requests authorized agents made for you")
     description = _("Requests an authorized agent filed in your name through the Data Rights "
                     "Protocol: the agent, what was asked, the identity claims it sent and our "

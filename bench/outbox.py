@@ -1,5 +1,7 @@
 """Outbox throughput (issue 3): queue and send N marketing emails through one real Celery
-worker to anymail's test backend, against a plain loop rendering the same N messages.
+worker and anymail's Postmark backend to the local fake Postmark server (fakes/postmark.py;
+rows of one cause and language go in batch calls, rendered once), against a plain loop
+rendering the same N messages one by one.
 
 figure   = wall milliseconds per email, from the first `notification_queue` call until the
            worker has marked the last row sent (queueing in the caller's transactions, publish
@@ -97,10 +99,13 @@ def _clear() -> None:
     OutboundEmail.objects.filter(cause__startswith=CAUSE).delete()
 
 
-def _start_worker(log_path: Path) -> subprocess.Popen:
+def _start_worker(log_path: Path, esp_url: str) -> subprocess.Popen:
     # The worker keeps its database connection across tasks (CELERY_DB_REUSE_MAX); without it
     # Celery's Django fixup closes it around every task: one new PostgreSQL connection per email.
-    env = {**os.environ, "EMAIL_BACKEND": "bench.outbox.CountingTestBackend",
+    from fakes.postmark import TOKEN
+
+    env = {**os.environ, "EMAIL_BACKEND": "anymail.backends.postmark.EmailBackend",
+           "ANYMAIL_POSTMARK_API_URL": esp_url, "ANYMAIL_POSTMARK_SERVER_TOKEN": TOKEN,
            "CELERY_DB_REUSE_MAX": os.environ.get("CELERY_DB_REUSE_MAX", "1000"),
            "DJANGO_SETTINGS_MODULE": "ccucaas_privacy.settings", "PYTHONUNBUFFERED": "1"}
     log = log_path.open("wb")
@@ -171,7 +176,10 @@ def run(size: str) -> dict:
     broker_purge()
     log_path = harness.RESULTS_DIR / "outbox-worker.log"
     log_path.parent.mkdir(parents=True, exist_ok=True)
-    worker = _start_worker(log_path)
+    from fakes.postmark import FakePostmark
+
+    esp = FakePostmark(keep_messages=False).start()
+    worker = _start_worker(log_path, esp.url)
     try:
         _wait_ready(celery_app)
         _baseline_once(plan[: min(n, 200)])  # warm template caches in this process
@@ -183,6 +191,7 @@ def run(size: str) -> dict:
             worker.wait(timeout=30)
         except subprocess.TimeoutExpired:
             os.killpg(worker.pid, signal.SIGKILL)
+        esp.stop()
         _clear()
     baseline_runs = [_baseline_once(plan) for _ in range(REPEATS)]
     outbox_s, baseline_s = statistics.median(outbox_runs), statistics.median(baseline_runs)
@@ -194,5 +203,7 @@ def run(size: str) -> dict:
         baseline_emails_per_second=round(n / baseline_s, 1), peak_rss_mb=round(peak, 1),
         outbox_seconds=[round(s, 3) for s in outbox_runs],
         baseline_seconds=[round(s, 3) for s in baseline_runs],
-        worker="1 Celery worker, prefork pool, concurrency 1; anymail test backend",
+        esp_calls=dict(esp.calls), esp_accepted=esp.accepted(),
+        worker="1 Celery worker, prefork pool, concurrency 1; anymail Postmark backend to the "
+               "fake Postmark server",
     )

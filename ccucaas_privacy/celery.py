@@ -45,6 +45,12 @@ BEAT_SCHEDULE = {
     # Issue 22 (APPI Art. 26): reminders 1 day before each leak-report deadline, escalations.
     "incidents-sweep-deadlines": {"task": "incidents_app.tasks.sweep_incident_deadlines",
                                   "schedule": timedelta(minutes=1)},
+    # APPI Art. 22 (issue 21): erase or anonymise what has outlived its retention period.
+    "retention-sweep": {"task": "ccucaas_privacy.tasks.retention_sweep",
+                        "schedule": timedelta(hours=1)},
+    # Issue 25 (P21): cooling-off deletions whose period ended, automatic runs whose task was lost.
+    "automation-sweep": {"task": "automation_app.tasks.automation_sweep",
+                         "schedule": timedelta(minutes=1)},
     # RULES P23: monthly compliance report to privacy officers (daily run, sent once a month).
     "requests-compliance-report": {"task": "requests_app.tasks.compliance_report_send",
                                    "schedule": timedelta(hours=6)},

@@ -4,6 +4,7 @@ Every instant is stored in UTC; calendar days are taken in Asia/Tokyo (JST, no D
 Inputs must be aware datetimes; outputs are aware datetimes in UTC.
 """
 
+import math
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
@@ -76,6 +77,25 @@ def inquiry_due_at(identity_verified_at: datetime) -> datetime:
 def effective_due_at(replied_at: datetime) -> datetime:
     """P21: the requested change is in effect everywhere 48 hours after the first reply."""
     return _require_aware(replied_at, "replied_at").astimezone(UTC) + EFFECTIVE_PERIOD
+
+
+def days_left(due_at: datetime, *, now: datetime) -> int:
+    """Whole JST calendar days left before a deadline, as a person counts them (issue 19).
+
+    The last day of the period is the JST day before `due_at` (deadlines end at 00:00 JST), so
+    on the day a 30-day request is received this is 30, on the last day 0, and once the
+    deadline has passed it is negative (-1 on the first day late).
+    """
+    _require_aware(due_at, "due_at")
+    last_day = jst_date(due_at - timedelta(microseconds=1))
+    return (last_day - jst_date(_require_aware(now, "now"))).days
+
+
+def hours_left(due_at: datetime, *, now: datetime) -> int:
+    """Whole hours left before an exact-hours deadline (P21's 48 hours), rounded up; 0 or
+    negative once it has passed."""
+    seconds = (_require_aware(due_at, "due_at") - _require_aware(now, "now")).total_seconds()
+    return math.ceil(seconds / 3600) if seconds > 0 else math.floor(seconds / 3600)
 
 
 @enforces("P25")

@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
 from django.apps import apps
+from django.utils.translation import gettext_lazy
 
 EXPORT_CHUNK = 2000
 
@@ -43,6 +44,40 @@ class SourceBusy(Exception):
     """The source cannot finish yet (e.g. emails still queued); try again later."""
 
 
+@dataclass(frozen=True)
+class Retention:
+    """How long a category is kept once it is no longer needed (APPI Art. 22; issue 21).
+
+    `setting` names the key of `settings.RETENTION` holding the period in days (so every period
+    can be overridden by env), or a setting of its own (VISITOR_LOG_RETENTION_DAYS); "" means no fixed period (kept while the account is open, or as
+    evidence). `text` is the translatable sentence shown on the public retention page and in
+    the disclosure package; "%(period)s" in it becomes the period in the reader's language.
+    `action` is what the retention sweep (ccucaas_privacy/retention.py) does to rows past it.
+    """
+
+    text: Any
+    setting: str = ""
+    action: str = "erase"  # "erase" | "anonymise"
+
+    def days(self) -> int | None:
+        from django.conf import settings
+
+        if not self.setting:
+            return None
+        if self.setting in settings.RETENTION:
+            return settings.RETENTION[self.setting]
+        return getattr(settings, self.setting)  # a period with its own setting (P10's)
+
+
+# The two retentions without a fixed period (APPI Art. 22): what the account needs, and evidence.
+KEPT_WHILE_ACCOUNT_OPEN = Retention(
+    text=gettext_lazy("Kept while your account is open; erased when you close the account or "
+                      "ask for deletion."))
+KEPT_AS_EVIDENCE = Retention(
+    text=gettext_lazy("Kept as evidence (it cannot be changed); on a deletion request it is "
+                      "kept with the reason named in the reply."))
+
+
 class DataSource:
     category: ClassVar[str] = ""
     rule: ClassVar[str] = ""
@@ -53,6 +88,8 @@ class DataSource:
     correctable: ClassVar[tuple[str, ...]] = ()  # fields of a correction this source applies
     # Evidence kept on erasure (e.g. the consent ledger): erase() reports it as retained.
     retained_on_erasure: ClassVar[bool] = False
+    # APPI Art. 22: how long the category is kept (every registered source declares it).
+    retention: ClassVar[Retention | None] = None
 
     def export(self, user) -> Iterator[dict[str, Any]]:
         raise NotImplementedError
@@ -69,6 +106,17 @@ class DataSource:
 
     def erase(self, user) -> ErasureResult:
         raise NotImplementedError
+
+    def retention_querysets(self, *, cutoff) -> list:
+        """The rows (one queryset per model) that have outlived `retention` at `cutoff` (now
+        minus the period) and still need its `action`; the retention sweep takes them in
+        batches. Sources with a period override it; [] = nothing to sweep."""
+        return []
+
+    def retention_apply(self, *, rows) -> ErasureResult:
+        """Erase (or anonymise) one batch `rows` of a queryset of `retention_querysets()`."""
+        deleted, _by_model = rows.delete()
+        return ErasureResult(erased=deleted)
 
 
 class UserRowsSource(DataSource):
@@ -102,6 +150,7 @@ class EvidenceRowsSource(UserRowsSource):
 
     retained_on_erasure: ClassVar[bool] = True
     retained_reason: ClassVar[str] = ""
+    retention: ClassVar[Retention | None] = KEPT_AS_EVIDENCE
 
     def erase(self, user) -> ErasureResult:
         return ErasureResult(retained=self.user_rows(user).count(),
@@ -145,3 +194,33 @@ def source_get(category: str) -> DataSource:
 
 def categories() -> list[str]:
     return list(_REGISTRY)
+
+
+def retention_period_label(days: int) -> str:
+    """A period in the active language: whole years as years (3年 / 3 years), else days."""
+    from django.utils.translation import ngettext
+
+    if days and days % 365 == 0:
+        years = days // 365
+        return ngettext("%(count)d year", "%(count)d years", years) % {"count": years}
+    return ngettext("%(count)d day", "%(count)d days", days) % {"count": days}
+
+
+def retention_label(source: DataSource) -> str:
+    """The source's retention sentence in the active language, with its period filled in."""
+    retention = source.retention
+    if retention is None:
+        return ""
+    days = retention.days()
+    text = str(retention.text)
+    return text % {"period": retention_period_label(days)} if days is not None else text
+
+
+def retention_rows() -> list[dict[str, Any]]:
+    """Every category's retention, for the public page and the disclosure package (labels in
+    the active language, never codes), in title order."""
+    rows = [{"category": source.category, "title": str(source.title),
+             "retention": retention_label(source), "days": source.retention.days()
+             if source.retention else None}
+            for source in all_sources()]
+    return sorted(rows, key=lambda row: row["title"])

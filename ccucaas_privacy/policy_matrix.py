@@ -21,7 +21,7 @@ MARK_RULE = re.compile(r"""mark\.rule\(\s*["'](P\d{2}|APPI-\d+)["']""")
 STATUTE_ROW = re.compile(r"^\|\s*(APPI-\d+)\s*\|\s*(.+?)\s*\|\s*$")
 TEST_NAME_STATUTES = re.compile(r"(?:^|_)appi(\d+)(?=_)")
 CODE_DIRS = ("ccucaas_privacy", "accounts_app", "consent_app", "notifications_app", "requests_app",
-             "agents_app", "incidents_app")
+             "agents_app", "incidents_app", "automation_app")
 DECORATOR = "enforces"
 
 

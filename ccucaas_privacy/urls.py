@@ -14,6 +14,9 @@ api_v1 = [
 ]
 
 handler404 = "ccucaas_privacy.views.not_found"
+# Issue 19: styled, localized pages (templates/403.html, 500.html) in every environment.
+handler403 = "django.views.defaults.permission_denied"
+handler500 = "django.views.defaults.server_error"
 
 urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
@@ -31,11 +34,13 @@ urlpatterns = [
 
 urlpatterns += i18n_patterns(
     path("", views.home, name="home"),
+    path("retention/", views.retention, name="retention"),  # issue 21: APPI Art. 22
     path("", include("accounts_app.urls")),
     path("", include("consent_app.urls")),
     path("", include("notifications_app.urls")),
     path("", include("requests_app.urls")),
     path("", include("agents_app.urls")),
     path("", include("incidents_app.urls")),  # issue 22: public notices (公表)
+    path("", include("automation_app.urls")),  # issue 25: cancel a cooling-off deletion
     prefix_default_language=False,
 )

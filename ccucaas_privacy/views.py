@@ -23,6 +23,14 @@ def home(request: HttpRequest):
     return render(request, "home.html")
 
 
+@require_GET
+def retention(request: HttpRequest) -> HttpResponse:
+    """APPI Art. 22 (issue 21): how long each category of personal data is kept (public)."""
+    from ccucaas_privacy.datasources import retention_rows
+
+    return render(request, "retention.html", {"rows": retention_rows()})
+
+
 def not_found(request: HttpRequest, exception: Exception) -> HttpResponse:
     """404 of a URL that matched no pattern: the API's problem-details JSON under /api/
     (e.g. a malformed id), the usual page elsewhere."""

@@ -3,6 +3,7 @@ the 30-day guard as a form error), testimonials and provision records."""
 
 from django import forms
 from django.contrib import admin
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from ccucaas_privacy.admin import ReadOnlyAdmin
@@ -12,6 +13,7 @@ from consent_app.models import (
     ConsentEvent,
     PolicyAcceptance,
     PolicyVersion,
+    ProcessingRestriction,
     ProvisionRecord,
     Purpose,
     Testimonial,
@@ -20,9 +22,10 @@ from consent_app.models import (
 
 @admin.register(Purpose)
 class PurposeAdmin(admin.ModelAdmin):
-    list_display = ["code", "name_ja", "name_en", "required", "withdrawable", "parameterised",
-                    "rule"]
-    readonly_fields = ["code", "required", "withdrawable", "parameterised"]
+    # Issue 19: staff read names; the code is internal and rule IDs live in the policy matrix.
+    list_display = ["name_ja", "name_en", "required", "withdrawable", "parameterised"]
+    readonly_fields = ["required", "withdrawable", "parameterised"]
+    exclude = ["code", "rule"]
 
     def has_add_permission(self, request):
         return False
@@ -31,10 +34,32 @@ class PurposeAdmin(admin.ModelAdmin):
         return False
 
 
+class PurposeFilter(admin.SimpleListFilter):
+    """Filter the ledger by purpose, listed by name (a parameterised purpose with every parameter)."""
+
+    title = _("purpose")
+    parameter_name = "purpose"
+
+    def lookups(self, request, model_admin):
+        return [(purpose.code, purpose.name) for purpose in Purpose.objects.all()]
+
+    def queryset(self, request, queryset):
+        code = self.value()
+        if not code:
+            return queryset
+        return queryset.filter(Q(purpose=code) | Q(purpose__startswith=f"{code}:"))
+
+
 @admin.register(ConsentEvent)
 class ConsentEventAdmin(ReadOnlyAdmin):
-    list_display = ["created_at", "user", "purpose", "action", "channel", "policy_version"]
-    list_filter = ["action", "channel", "purpose"]
+    list_display = ["created_at", "user", "purpose_name", "action", "channel", "policy_version"]
+    list_filter = ["action", "channel", PurposeFilter]
+    exclude = ["purpose"]
+    readonly_fields = ["purpose_name"]
+
+    @admin.display(description=_("purpose"), ordering="purpose")
+    def purpose_name(self, obj: ConsentEvent) -> str:
+        return selectors.purpose_label(obj.purpose)
     search_fields = ["user__username", "user__email", "purpose", "receipt_id"]
     date_hierarchy = "created_at"
     list_select_related = ["user", "policy_version"]
@@ -176,3 +201,20 @@ class ProvisionRecordAdmin(admin.ModelAdmin):
             recorded_by=request.user)
         obj.pk = created.pk
         obj._state.adding = False
+
+
+@admin.register(ProcessingRestriction)
+class ProcessingRestrictionAdmin(ReadOnlyAdmin):
+    """Accepted stops of use and of provision (APPI Art. 35): evidence, written by the reply."""
+
+    list_display = ["effective_from", "user", "kind", "purpose_name", "recipient", "scope", "erase",
+                    "request_reference"]
+    list_filter = ["kind", "scope"]
+    exclude = ["purpose"]
+    readonly_fields = ["purpose_name"]
+
+    @admin.display(description=_("purpose"), ordering="purpose")
+    def purpose_name(self, obj: ProcessingRestriction) -> str:
+        return selectors.purpose_label(obj.purpose) if obj.purpose else "-"
+    search_fields = ["request_reference", "user__username", "purpose", "recipient"]
+    list_select_related = ["user"]

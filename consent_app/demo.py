@@ -22,6 +22,32 @@ V2 = {
                   "provision to third parties are included in disclosures (minor change).",
 }
 
+# Version 2 has its own text (issue 19): what its summary says changed, changed in the text.
+V2_DISCLOSURE_JA = "開示の対象には、ユーザーの個人情報を第三者に提供した記録も含まれます。"
+V2_DISCLOSURE_EN = ("Disclosure includes the records of each provision of your data to third "
+                    "parties.")
+V2_HELP_DESK_JA = ("相談窓口\n"
+                   "CCArchitect株式会社 個人情報相談窓口\n"
+                   "本サイトの「相談窓口」ページのフォームからご連絡ください。アカウントをお持ちでない方、"
+                   "サインインできない方もご利用いただけます。ご本人確認のため、入力されたメールアドレスに"
+                   "確認用のリンクとコードをお送りします。")
+V2_HELP_DESK_EN = ("17. Help desk. CCArchitect Co., Ltd., privacy help desk: use the form on the "
+                   "\"Help desk\" page of this site, also if you have no account or cannot sign in. "
+                   "We email a link and a code to the address you give to confirm your identity.")
+
+
+def v2_texts(v1: PolicyVersion) -> dict[str, str]:
+    """The Japanese and English text of version 2, derived from version 1's."""
+    ja = v1.full_text_ja.rstrip()
+    marker = "最大48時間が必要です。"
+    ja = ja.replace(marker, marker + V2_DISCLOSURE_JA, 1)
+    en = v1.full_text_en.rstrip()
+    en_marker = "the change takes effect within 48 hours of the reply."
+    en = en.replace(en_marker, en_marker + " " + V2_DISCLOSURE_EN, 1)
+    return {"full_text_ja": ja + "\n" + V2_HELP_DESK_JA + "\n",
+            "full_text_en": (en + "\n" + V2_HELP_DESK_EN + "\n") if en else ""}
+
+
 PROVIDERS = [
     ("CloudStore Inc. (storage, US)", "Data storage of account content",
      ["profile", "account_content"]),
@@ -47,7 +73,7 @@ def _seed_policy_v2(stdout: TextIO) -> None:
     v1 = PolicyVersion.objects.get(version="1")
     services.policy_version_publish(
         effective_at=clock.now() + timedelta(days=14),
-        full_text_ja=v1.full_text_ja, full_text_en=v1.full_text_en, **V2)
+        **v2_texts(v1), **V2)
     stdout.write("  policy version 2 (minor, effective in 14 days): published\n")
 
 

@@ -55,7 +55,7 @@ class Purpose(models.Model):
         verbose_name_plural = _("purposes")
 
     def __str__(self) -> str:
-        return self.code
+        return self.name  # people read the name, never the code (issue 19)
 
     @property
     def name(self) -> str:
@@ -130,7 +130,7 @@ class ConsentEvent(AppendOnlyModel):
         verbose_name_plural = _("consent events")
 
     def __str__(self) -> str:
-        return f"{self.user_id} {self.purpose} {self.action}"
+        return f"{self.get_action_display()} {self.receipt_id}"
 
 
 class AcceptanceKind(models.TextChoices):
@@ -200,11 +200,11 @@ class RecipientType(models.TextChoices):
 
 
 class LegalBasis(models.TextChoices):
-    SERVICE_DELEGATION = "service_delegation", _("Delegation to provide the service (P14)")
-    CONSENT = "consent", _("The user's prior consent (P15)")
-    LEGAL_REQUIREMENT = "legal_requirement", _("Legal process or enforceable request (P16)")
-    PROTECTION = "protection", _("Protection of users, staff or the public (P16)")
-    INVESTIGATION = "investigation", _("Investigation of illegal acts or violations (P22)")
+    SERVICE_DELEGATION = "service_delegation", _("Delegation to provide the service")
+    CONSENT = "consent", _("The user's prior consent")
+    LEGAL_REQUIREMENT = "legal_requirement", _("Legal process or enforceable request")
+    PROTECTION = "protection", _("Protection of users, staff or the public")
+    INVESTIGATION = "investigation", _("Investigation of illegal acts or violations")
 
 
 class ProvisionRecord(AppendOnlyModel):
@@ -235,3 +235,46 @@ class ProvisionRecord(AppendOnlyModel):
 
     def __str__(self) -> str:
         return f"{self.recipient} ({self.provided_at:%Y-%m-%d})"
+
+
+class RestrictionKind(models.TextChoices):
+    STOP_USE = "stop_use", _("Stop of use (利用停止)")
+    STOP_PROVISION = "stop_provision", _("Stop of provision to third parties")
+
+
+class RestrictionScope(models.TextChoices):
+    FULL = "full", _("In full")
+    PARTIAL = "partial", _("As far as necessary (in part)")
+
+
+ALL_RECIPIENTS = "*"  # a stop of provision to every third party
+
+
+class ProcessingRestriction(AppendOnlyModel):
+    """An accepted stop of use or of provision (APPI Art. 35): from `effective_from` the
+    restricted purpose (or the provision to `recipient`) is refused wherever it is used
+    (consent_app.selectors). Written by requests_app through consent_app.services."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
+                             related_name="processing_restrictions", verbose_name=_("user"))
+    kind = models.CharField(_("kind"), max_length=20, choices=RestrictionKind.choices)
+    purpose = models.CharField(_("purpose"), max_length=150, blank=True)
+    recipient = models.CharField(_("recipient"), max_length=200, blank=True)
+    erase = models.BooleanField(_("erasure requested"), default=False)
+    scope = models.CharField(_("scope"), max_length=10, choices=RestrictionScope.choices,
+                             default=RestrictionScope.FULL)
+    scope_note = models.TextField(_("extent of the restriction"), blank=True)
+    substitute_measure = models.TextField(_("substitute measure"), blank=True)
+    substitute_reason = models.TextField(_("reason for the substitute measure"), blank=True)
+    request_reference = models.CharField(_("request"), max_length=20)
+    effective_from = models.DateTimeField(_("effective from"))
+    created_at = models.DateTimeField(_("recorded at"), default=clock.now)
+
+    class Meta:
+        ordering = ["-effective_from", "-id"]
+        verbose_name = _("processing restriction")
+        verbose_name_plural = _("processing restrictions")
+        indexes = [models.Index(fields=["user", "kind"], name="restriction_user_kind")]
+
+    def __str__(self) -> str:
+        return f"{self.request_reference}: {self.purpose or self.recipient}"

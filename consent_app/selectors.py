@@ -3,17 +3,21 @@
 from dataclasses import dataclass
 
 from django.db.models import OuterRef, QuerySet, Subquery
+from django.utils.translation import gettext
 
 from ccucaas_privacy import clock
 from ccucaas_privacy.rules import enforces
 from consent_app import purposes as codes
 from consent_app.models import (
+    ALL_RECIPIENTS,
     ConsentAction,
     ConsentEvent,
     PolicyAcceptance,
     PolicyVersion,
+    ProcessingRestriction,
     ProvisionRecord,
     Purpose,
+    RestrictionKind,
     Testimonial,
 )
 
@@ -25,14 +29,67 @@ def consent_latest_event(*, user, purpose: str) -> ConsentEvent | None:
             .order_by("-created_at", "-id").first())
 
 
+# --- restrictions (APPI Art. 35) -----------------------------------------------------------
+
+def _restrictions_in_effect():
+    return ProcessingRestriction.objects.filter(effective_from__lte=clock.now())
+
+
+def _purpose_codes(purpose: str) -> list[str]:
+    """`third_party_provision:acme` is restricted by itself or by its base purpose."""
+    base = purpose.partition(":")[0]
+    return [purpose] if base == purpose else [purpose, base]
+
+
+@enforces("APPI-35")
+def purpose_is_restricted(*, user, purpose: str) -> bool:
+    """An accepted stop of use covers `purpose` for `user` now: every use of it refuses."""
+    if user is None or not getattr(user, "pk", None):
+        return False
+    return _restrictions_in_effect().filter(
+        user=user, kind=RestrictionKind.STOP_USE, purpose__in=_purpose_codes(purpose)).exists()
+
+
+@enforces("APPI-35")
+def users_restricted(*, user_ids: list[int], purpose: str) -> set[int]:
+    """The ids among `user_ids` whose use for `purpose` is stopped now (one query)."""
+    return set(_restrictions_in_effect().filter(
+        user_id__in=user_ids, kind=RestrictionKind.STOP_USE,
+        purpose__in=_purpose_codes(purpose)).values_list("user_id", flat=True))
+
+
+@enforces("APPI-35")
+def provision_is_restricted(*, user, recipient: str) -> bool:
+    """An accepted stop of provision covers `recipient` (by name, or every third party)."""
+    name = (recipient or "").strip().casefold()
+    rows = _restrictions_in_effect().filter(user=user, kind=RestrictionKind.STOP_PROVISION)
+    return any(r.recipient == ALL_RECIPIENTS or r.recipient.strip().casefold() == name
+               for r in rows.only("recipient"))
+
+
+def restrictable_purpose_codes() -> list[str]:
+    """The purposes of the registry a stop of use may name (a parameterised purpose by its base
+    code: every recipient of it)."""
+    return list(Purpose.objects.values_list("code", flat=True))
+
+
+def restrictions_for_user(*, user) -> QuerySet[ProcessingRestriction]:
+    return ProcessingRestriction.objects.filter(user=user)
+
+
+@enforces("APPI-35")
 def consent_is_granted(*, user, purpose: str) -> bool:
-    """Current state = the latest ledger event for (user, purpose); no event = not granted."""
+    """Current state = the latest ledger event for (user, purpose); no event = not granted.
+    A purpose under an accepted stop of use (APPI Art. 35) is never granted."""
     if user is None or not getattr(user, "is_authenticated", False):
+        return False
+    if purpose_is_restricted(user=user, purpose=purpose):
         return False
     latest = consent_latest_event(user=user, purpose=purpose)
     return latest is not None and latest.action in GRANTED_ACTIONS
 
 
+@enforces("APPI-35")
 def users_with_consent(*, user_ids: list[int], purpose: str) -> set[int]:
     """The ids among `user_ids` whose current state for `purpose` is granted: the same rule as
     `consent_is_granted`, for many users in one query (a batch of marketing emails)."""
@@ -41,9 +98,10 @@ def users_with_consent(*, user_ids: list[int], purpose: str) -> set[int]:
 
     latest = (ConsentEvent.objects.filter(user=OuterRef("pk"), purpose=purpose)
               .order_by("-created_at", "-id").values("action")[:1])
-    return set(get_user_model().objects.filter(pk__in=user_ids)
-               .annotate(latest_action=Subquery(latest))
-               .filter(latest_action__in=GRANTED_ACTIONS).values_list("pk", flat=True))
+    granted = set(get_user_model().objects.filter(pk__in=user_ids)
+                  .annotate(latest_action=Subquery(latest))
+                  .filter(latest_action__in=GRANTED_ACTIONS).values_list("pk", flat=True))
+    return granted - users_restricted(user_ids=list(granted), purpose=purpose) if granted else granted
 
 
 def consent_events_for_user(*, user) -> QuerySet[ConsentEvent]:
@@ -129,10 +187,15 @@ def _latest_testimonial_action():
     )
 
 
-@enforces("P05")
+@enforces("P05", "APPI-35")
 def testimonials_published() -> QuerySet[Testimonial]:
-    """Ready testimonials whose author's consent is granted right now (one query)."""
+    """Ready testimonials whose author's consent is granted right now and whose publication
+    is not stopped (APPI Art. 35)."""
+    stopped = _restrictions_in_effect().filter(
+        kind=RestrictionKind.STOP_USE,
+        purpose=codes.TESTIMONIAL_PUBLICATION).values("user_id")
     return (Testimonial.objects.filter(ready=True)
+            .exclude(user_id__in=stopped)
             .annotate(consent_action=_latest_testimonial_action())
             .filter(consent_action__in=GRANTED_ACTIONS)
             .order_by("-created_at"))
@@ -152,3 +215,14 @@ def testimonials_for_user(*, user) -> QuerySet[Testimonial]:
 def provision_records_for_user(*, user) -> QuerySet[ProvisionRecord]:
     """The record of provisions to others, for the disclosure package (APPI Art. 33(5))."""
     return ProvisionRecord.objects.filter(user=user).select_related("consent_event")
+
+
+def purpose_label(code: str) -> str:
+    """A ledger purpose as people read it (issue 19: never its code): the purpose's name in the
+    active language, with the parameter of a parameterised purpose (`third_party_provision:acme`
+    -> "third-party provision (acme)")."""
+    base, _sep, parameter = (code or "").partition(":")
+    row = Purpose.objects.filter(code=base).only("name_ja", "name_en").first()
+    if row is None:
+        return gettext("Other purpose")
+    return f"{row.name} ({parameter})" if parameter else row.name

@@ -21,8 +21,11 @@ from consent_app.models import (
     LegalBasis,
     PolicyAcceptance,
     PolicyVersion,
+    ProcessingRestriction,
     ProvisionRecord,
     RecipientType,
+    RestrictionKind,
+    RestrictionScope,
     Testimonial,
 )
 
@@ -269,7 +272,7 @@ def testimonial_update(*, testimonial: Testimonial, display_name: str, body: str
 
 # --- provision records (P14-P16, P22) ------------------------------------------------------
 
-@enforces("P14", "P15", "P16", "P22")
+@enforces("P14", "P15", "P16", "P22", "APPI-35")
 def provision_record_validate(*, user, recipient: str, recipient_type: str, purpose: str,
                               legal_basis: str, data_categories: list[str],
                               provided_at: datetime | None,
@@ -299,6 +302,9 @@ def provision_record_validate(*, user, recipient: str, recipient_type: str, purp
             errors["consent_event"] = [problem]
     elif consent_event is not None and consent_event.user_id != user.pk:
         errors["consent_event"] = [str(_("This consent event belongs to another user."))]
+    if (recipient or "").strip() and selectors.provision_is_restricted(user=user, recipient=recipient):
+        errors["recipient"] = [str(_("The person has stopped provision of their data to this "
+                                     "recipient (APPI Art. 35): it cannot be provided."))]
     return errors
 
 
@@ -354,3 +360,49 @@ def testimonials_erase(*, user) -> int:
     with transaction.atomic():
         deleted, _rows = Testimonial.objects.filter(user=user).delete()
         return deleted
+
+
+# --- restrictions (APPI Art. 35) ------------------------------------------------------------
+
+@enforces("APPI-35")
+def restriction_record(*, user, kind: str, request_reference: str, effective_from: datetime,
+                       purposes: list[str] = (), recipients: list[str] = (), erase: bool = False,
+                       scope: str = RestrictionScope.FULL, scope_note: str = "",
+                       substitute_measure: str = "", substitute_reason: str = ""
+                       ) -> list[ProcessingRestriction]:
+    """Record an accepted stop of use (one row per purpose) or of provision (one row per
+    recipient). Idempotent per request: recording the same request again returns its rows."""
+    if kind not in RestrictionKind.values:
+        raise DomainError(_("Unknown kind of restriction."), code="unknown_restriction",
+                          details={"kind": [str(_("Unknown kind of restriction."))]})
+    if scope not in RestrictionScope.values:
+        raise DomainError(_("Choose the scope of the restriction."), code="invalid_scope",
+                          details={"scope": [str(_("Choose the scope of the restriction."))]})
+    targets = list(purposes) if kind == RestrictionKind.STOP_USE else list(recipients)
+    if not targets:
+        field = "purposes" if kind == RestrictionKind.STOP_USE else "recipients"
+        raise DomainError(_("Name at least one purpose or recipient."), code="no_target",
+                          details={field: [str(_("Name at least one purpose or recipient."))]})
+    if bool(substitute_measure.strip()) != bool(substitute_reason.strip()):
+        raise DomainError(_("A substitute measure needs its reason (and a reason its measure)."),
+                          code="substitute_incomplete",
+                          details={"substitute_reason": [str(_("A substitute measure needs its "
+                                                               "reason (and a reason its measure)."))]})
+    if kind == RestrictionKind.STOP_USE:
+        registry = set(selectors.restrictable_purpose_codes())
+        for code in targets:
+            if code not in registry:  # a base code stops every parameter of it
+                codes.purpose_parse(code)
+    with transaction.atomic():
+        existing = list(ProcessingRestriction.objects.filter(
+            user=user, request_reference=request_reference))
+        if existing:
+            return existing
+        rows = [ProcessingRestriction(
+            user=user, kind=kind, purpose=t if kind == RestrictionKind.STOP_USE else "",
+            recipient=t if kind == RestrictionKind.STOP_PROVISION else "",
+            erase=erase and kind == RestrictionKind.STOP_USE, scope=scope,
+            scope_note=scope_note, substitute_measure=substitute_measure,
+            substitute_reason=substitute_reason, request_reference=request_reference,
+            effective_from=effective_from, created_at=clock.now()) for t in targets]
+        return ProcessingRestriction.objects.bulk_create(rows)

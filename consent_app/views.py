@@ -29,9 +29,13 @@ def _settings_url() -> str:
 @require_GET
 def consent_settings(request):
     user = request.user
+    states = selectors.consent_states(user=user)
+    names = {state.code: state.name for state in states}
     context = {
-        "states": selectors.consent_states(user=user),
-        "events": selectors.consent_events_for_user(user=user)[:100],
+        "states": states,
+        # Each event names its purpose as people read it, never by its code (issue 19).
+        "events": [{"event": event, "purpose_name": names.get(event.purpose) or _("Other purpose")}
+                   for event in selectors.consent_events_for_user(user=user)[:100]],
         "acceptances": selectors.policy_acceptances_for_user(user=user),
         "testimonials": selectors.testimonials_for_user(user=user),
         "published_ids": set(selectors.testimonials_published()

@@ -1,4 +1,5 @@
 from django.contrib import admin, messages
+from django.template import TemplateDoesNotExist
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
@@ -6,20 +7,38 @@ from ccucaas_privacy.admin import ReadOnlyAdmin
 from ccucaas_privacy.errors import DomainError
 from notifications_app.models import OutboundEmail
 from notifications_app.services.outbox import outbound_email_retry
+from notifications_app.services.sending import outbound_email_render
 
 
 @admin.register(OutboundEmail)
 class OutboundEmailAdmin(ReadOnlyAdmin):
     """Read-only: the outbox is evidence of what was sent. Staff can only retry failures."""
 
-    list_display = ("created_at", "kind", "category", "recipient_email", "language", "status",
+    # Issue 19: staff read the email's subject, never the kind's code nor the raw context.
+    list_display = ("created_at", "subject", "category", "recipient_email", "language", "status",
                     "attempts", "tracking_status", "needs_staff_attention", "sent_at")
-    list_filter = ("kind", "category", "status", "tracking_status", "needs_staff_attention")
+    list_filter = ("category", "status", "tracking_status", "needs_staff_attention")
     search_fields = ("recipient_email", "user__username", "user__email", "cause")
     date_hierarchy = "created_at"
     list_select_related = ("user",)
     actions = ["retry_failed"]
-    readonly_fields = [field.name for field in OutboundEmail._meta.fields]
+    readonly_fields = ["subject", *(field.name for field in OutboundEmail._meta.fields
+                                    if field.name not in ("kind", "context")), "text"]
+    fields = readonly_fields
+
+    @admin.display(description=_("subject"))
+    def subject(self, obj: OutboundEmail) -> str:
+        try:
+            return outbound_email_render(outbound_email=obj)[0]
+        except TemplateDoesNotExist:
+            return _("(no template for this email)")
+
+    @admin.display(description=_("text"))
+    def text(self, obj: OutboundEmail) -> str:
+        try:
+            return outbound_email_render(outbound_email=obj)[1]
+        except TemplateDoesNotExist:
+            return _("(no template for this email)")
 
     def has_retry_permission(self, request) -> bool:
         return request.user.has_perm("notifications_app.change_outboundemail")

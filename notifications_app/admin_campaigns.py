@@ -130,8 +130,14 @@ class CampaignAdmin(admin.ModelAdmin):
 class DeliveryAdmin(ReadOnlyAdmin):
     """One row per recipient; filter by campaign and status to see who was not reached."""
 
-    list_display = ["campaign", "user", "status", "queued_at", "sent_at", "outbound_email"]
-    list_filter = ["status", "campaign"]
+    list_display = ["campaign", "user", "email_status", "queued_at", "sent_at", "outbound_email"]
+    list_filter = ["outbound_email__status", "campaign"]
     search_fields = ["user__username", "user__email"]
     list_select_related = ["campaign", "campaign__policy_version", "user", "outbound_email"]
     readonly_fields = [f.name for f in Delivery._meta.fields]
+
+    @admin.display(description=_("status"), ordering="outbound_email__status")
+    def email_status(self, obj: Delivery) -> str:
+        """The outbox row's own status: never behind it."""
+        row = obj.outbound_email
+        return row.get_status_display() if row is not None else obj.get_status_display()

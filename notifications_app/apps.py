@@ -12,6 +12,7 @@ class NotificationsAppConfig(AppConfig):
         sources_register()
         from anymail.signals import tracking
 
+        from notifications_app import esp  # noqa: F401 - registers the ESP configuration check
         from notifications_app.kinds import Category, register_kind
         from notifications_app.receivers import on_anymail_tracking
 

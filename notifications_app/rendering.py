@@ -4,6 +4,10 @@ Templates of kind K: `emails/K.subject.txt`, `emails/K.txt`, `emails/K.html` (th
 `emails/base.html`); a language may override one with `emails/<language>/K...`. The subject and
 text part are rendered by an engine without HTML escaping, so `&` or `<` reach the reader as
 typed; the HTML part is escaped as usual.
+
+The layout is applied here and in the two base templates only: `subject_prefix()` goes in front of
+every subject (no subject template carries it), and `emails/base.txt` / `emails/base.html` put the
+one greeting and the one signature around each kind's `content` block.
 """
 
 import functools
@@ -16,6 +20,7 @@ from django.template import Context, Engine, Template
 from django.template.backends.django import get_installed_libraries
 from django.template.loader import select_template
 from django.utils import translation
+from django.utils.translation import gettext
 
 SUFFIXES = (".subject.txt", ".txt", ".html")
 
@@ -57,13 +62,21 @@ def _render(template: Any, context: dict[str, Any]) -> str:
     return template.render(context)
 
 
-def email_render(*, kind: str, language: str, context: dict[str, Any]) -> tuple[str, str, str]:
-    """(subject, text, html) of kind in language."""
+def subject_prefix() -> str:
+    """The brand in front of every subject, in the active language: 「[CCUCaaS]」."""
+    return f"[{gettext('CCUCaaS')}]"
+
+
+def email_render(*, kind: str, language: str, context: dict[str, Any],
+                 html_context: dict[str, Any] | None = None) -> tuple[str, str, str]:
+    """(subject, text, html) of kind in language. `html_context` (default: `context`) is for
+    a batch, whose merge fields differ between the plain and the HTML-escaped part."""
     with translation.override(language):
         subject = _render(_template(kind, ".subject.txt", language), context)
         text = _render(_template(kind, ".txt", language), context)
-        html = _render(_template(kind, ".html", language), context)
-    return " ".join(subject.split()), text.strip() + "\n", html
+        html = _render(_template(kind, ".html", language), html_context or context)
+        subject = f"{subject_prefix()} {' '.join(subject.split())}"
+    return subject, text.strip() + "\n", html
 
 
 def message_id_for(public_id: object) -> str:
@@ -73,15 +86,19 @@ def message_id_for(public_id: object) -> str:
     return f"<{public_id}@{domain}>"
 
 
-def message_build(*, to: str, subject: str, text: str, html: str,
-                  headers: dict[str, str], metadata: dict[str, str],
-                  tags: list[str]) -> EmailMultiAlternatives:
+def message_build(*, to: str | list[str], subject: str, text: str, html: str,
+                  headers: dict[str, str], metadata: dict[str, str] | None,
+                  tags: list[str], esp_extra: dict | None = None) -> EmailMultiAlternatives:
+    """A multipart message. `tags`, `metadata` and `esp_extra` are anymail's attributes
+    (ignored by Django's own backends), chosen for the ESP by `notifications_app.esp`."""
     message = EmailMultiAlternatives(
-        subject=subject, body=text, from_email=settings.DEFAULT_FROM_EMAIL, to=[to],
-        headers=headers,
+        subject=subject, body=text, from_email=settings.DEFAULT_FROM_EMAIL,
+        to=[to] if isinstance(to, str) else to, headers=headers,
     )
     message.attach_alternative(html, "text/html")
-    # Anymail extras (ignored by Django's own backends): they come back in tracking events.
-    message.metadata = metadata
+    if metadata is not None:  # comes back in tracking events
+        message.metadata = metadata
     message.tags = tags
+    if esp_extra:
+        message.esp_extra = dict(esp_extra)
     return message

@@ -6,7 +6,14 @@ Rows not yet sent are left to the outbox: the erasure retries until they are sen
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from ccucaas_privacy.datasources import ErasureResult, SourceBusy, UserRowsSource, register
+from ccucaas_privacy.datasources import (
+    KEPT_WHILE_ACCOUNT_OPEN,
+    ErasureResult,
+    Retention,
+    SourceBusy,
+    UserRowsSource,
+    register,
+)
 from notifications_app.models import OutboundEmail, Status
 
 ERASED_RECIPIENT = "erased@erased.invalid"
@@ -19,6 +26,9 @@ def _rows(user):
 class OutboundEmailSource(UserRowsSource):
     category = "outbound_emails"
     rule = "P19"
+    retention = Retention(
+        text=_("Address and contents erased %(period)s after sending; the kind, time and "
+               "status are kept."), setting="outbound_emails", action="anonymise")
     title = _("Emails sent to you")
     description = _("The notices and messages we emailed you: kind, address, language, status "
                     "and time.")
@@ -37,6 +47,16 @@ class OutboundEmailSource(UserRowsSource):
                                  suppressed_reason="", tracking_detail="")
         return ErasureResult(anonymised=anonymised)
 
+    def retention_querysets(self, *, cutoff):
+        return [OutboundEmail.objects.filter(created_at__lt=cutoff)
+                .exclude(status__in=[Status.QUEUED, Status.SENDING])
+                .exclude(recipient_email=ERASED_RECIPIENT)]
+
+    def retention_apply(self, *, rows):
+        return ErasureResult(anonymised=rows.update(
+            user=None, recipient_email=ERASED_RECIPIENT, context={}, last_error="",
+            suppressed_reason="", tracking_detail=""))
+
 
 class CampaignDeliverySource(UserRowsSource):
     """The campaigns that reached the user (policy changes P25, merger notices P17, marketing
@@ -46,6 +66,7 @@ class CampaignDeliverySource(UserRowsSource):
 
     category = "campaign_deliveries"
     rule = "P25"
+    retention = KEPT_WHILE_ACCOUNT_OPEN
     title = _("Notices and campaigns sent to you")
     description = _("Policy-change notices, merger notices and news campaigns: which campaign, "
                     "when it was queued and sent, and its status.")

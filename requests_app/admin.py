@@ -8,21 +8,26 @@ same number of queries whatever the number of rows.
 import importlib
 import importlib.util
 
+from django.conf import settings
 from django.contrib import admin
-from django.utils.html import format_html
+from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
 from accounts_app.models import StaffAccessKind
 from accounts_app.staff_access import access_gate
-from ccucaas_privacy.admin import ReadOnlyAdmin, ReadOnlyInline, admin_view_urls
+from ccucaas_privacy.admin import ReadOnlyAdmin, ReadOnlyInline, admin_view_urls, labelled_filter
 from requests_app import admin_actions
 from requests_app.admin_lists import (
     AssigneeFilter,
     DeadlineFilter,
     VerificationFilter,
+    alert_kind_label,
+    alert_note_label,
     changelist_queryset,
     deadline_badge,
+    event_action_label,
     propagation_state,
+    status_label,
 )
 from requests_app.models import (
     DataSubjectRequest,
@@ -31,20 +36,38 @@ from requests_app.models import (
     VerificationChallenge,
 )
 from requests_app.selectors import requests as selectors
+from requests_app.selectors.requests import details_rows
 
 BADGE_STYLE = {"green": "#1e7e34", "amber": "#b36b00", "red": "#c82333", "grey": "#6c757d"}
 
 
-class RequestEventInline(ReadOnlyInline):
-    """The append-only timeline, read-only."""
+class EventLabels:
+    """Timeline columns as labels a person reads (never `receive`/`received`)."""
+
+    @admin.display(description=_("what happened"), ordering="action")
+    def action_label(self, obj) -> str:
+        return event_action_label(obj.action)
+
+    @admin.display(description=_("from"))
+    def from_label(self, obj) -> str:
+        return status_label(obj.from_status)
+
+    @admin.display(description=_("to"))
+    def to_label(self, obj) -> str:
+        return status_label(obj.to_status)
+
+
+class RequestEventInline(EventLabels, ReadOnlyInline):
+    """The append-only timeline, read-only, in the order things happened."""
 
     model = RequestEvent
-    fields = ["created_at", "action", "from_status", "to_status", "actor", "note"]
+    fields = ["created_at", "action_label", "from_label", "to_label", "actor", "note"]
     readonly_fields = fields
     verbose_name_plural = _("timeline")
+    ordering = ["created_at", "id"]
 
     def get_queryset(self, request):
-        return super().get_queryset(request).select_related("actor")
+        return super().get_queryset(request).select_related("actor").order_by("created_at", "id")
 
 
 @admin.register(DataSubjectRequest)
@@ -56,7 +79,11 @@ class DataSubjectRequestAdmin(ReadOnlyAdmin):
     search_fields = ["reference", "subject__username", "subject__email", "subject_email"]
     list_select_related = ["subject", "assignee"]
     list_per_page = 100
-    readonly_fields = [f.name for f in DataSubjectRequest._meta.fields]
+    # JSON and code fields are shown as labelled fields (issue 19 item 7).
+    readonly_fields = [{"details": "details_display", "reply_attachments": "attachments_display",
+                        "withheld": "withheld_display", "language": "language_label"}
+                       .get(f.name, f.name) for f in DataSubjectRequest._meta.fields]
+    exclude = ["details", "reply_attachments", "withheld", "language"]
     inlines = [RequestEventInline]
     actions = None
     change_form_template = "admin/requests_app/datasubjectrequest/change_form.html"
@@ -102,6 +129,27 @@ class DataSubjectRequestAdmin(ReadOnlyAdmin):
         extra = admin_actions.change_context(request, obj) if obj is not None else {}
         return super().change_view(request, object_id, form_url, {**extra, **(extra_context or {})})
 
+    @admin.display(description=_("details"))
+    def details_display(self, obj) -> str:
+        rows = details_rows(obj)
+        if not rows:
+            return "—"
+        return format_html("<dl class=\"request-details\">{}</dl>", format_html_join(
+            "", "<dt>{}</dt><dd style=\"white-space:pre-wrap\">{}</dd>", rows))
+
+    @admin.display(description=_("reply attachments"))
+    def attachments_display(self, obj) -> str:
+        return ", ".join(a.get("name", "") for a in obj.reply_attachments or []) or "—"
+
+    @admin.display(description=_("withheld from the disclosure"))
+    def withheld_display(self, obj) -> str:
+        return "; ".join(" / ".join(str(v) for v in item.values() if v)
+                         for item in obj.withheld or []) or "—"
+
+    @admin.display(description=_("language"))
+    def language_label(self, obj) -> str:
+        return str(dict(settings.LANGUAGES).get(obj.language, obj.language))
+
     @admin.display(description=_("subject"), ordering="subject__username")
     def subject_display(self, obj) -> str:
         if obj.subject_id:
@@ -130,9 +178,13 @@ class DataSubjectRequestAdmin(ReadOnlyAdmin):
 
 
 @admin.register(RequestEvent)
-class RequestEventAdmin(ReadOnlyAdmin):
-    list_display = ["created_at", "request", "action", "from_status", "to_status", "actor"]
-    list_filter = ["action", "to_status"]
+class RequestEventAdmin(EventLabels, ReadOnlyAdmin):
+    list_display = ["created_at", "request", "action_label", "from_label", "to_label", "actor"]
+    readonly_fields = ["created_at", "request", "action_label", "from_label", "to_label", "actor",
+                       "note"]
+    exclude = ["action", "from_status", "to_status", "data"]
+    list_filter = [labelled_filter("action", _("what happened"), event_action_label),
+                   labelled_filter("to_status", _("to"), status_label)]
     search_fields = ["request__reference", "actor__username", "note"]
     list_select_related = ["request", "actor"]
     date_hierarchy = "created_at"
@@ -142,8 +194,19 @@ class RequestEventAdmin(ReadOnlyAdmin):
 class DeadlineAlertAdmin(ReadOnlyAdmin):
     """What the deadline engine did; `deadline_data_error` rows need a human (filter kind)."""
 
-    list_display = ["created_at", "request", "kind", "outcome", "due_at", "note"]
-    list_filter = ["kind", "outcome"]
+    list_display = ["created_at", "request", "kind_label", "outcome", "due_at", "note_label"]
+    list_filter = [labelled_filter("kind", _("kind"), alert_kind_label), "outcome"]
+    readonly_fields = ["created_at", "request", "kind_label", "outcome", "due_at", "recipients",
+                       "note_label"]
+    exclude = ["kind", "note"]
+
+    @admin.display(description=_("kind"), ordering="kind")
+    def kind_label(self, obj) -> str:
+        return alert_kind_label(obj.kind)
+
+    @admin.display(description=_("note"))
+    def note_label(self, obj) -> str:
+        return alert_note_label(obj.note)
     search_fields = ["request__reference", "kind", "note"]
     list_select_related = ["request"]
     date_hierarchy = "created_at"
@@ -161,3 +224,4 @@ class VerificationChallengeAdmin(ReadOnlyAdmin):
 # Fulfilment's admin (helper "fulfil") registers its models when present.
 if importlib.util.find_spec("requests_app.admin_fulfilment") is not None:
     importlib.import_module("requests_app.admin_fulfilment")
+importlib.import_module("requests_app.admin_paper")  # issue 21: paper disclosures to mail

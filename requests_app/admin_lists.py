@@ -156,3 +156,43 @@ class VerificationFilter(admin.SimpleListFilter):
         if self.value() == "expired":
             return queryset.filter(status=Status.EXPIRED)
         return queryset
+
+
+# --- Labels, never codes (issue 19 item 7) ---------------------------------------------------
+
+ALERT_KIND_LABELS = {
+    "propagation_warning": _("48-hour change deadline: 12 hours left"),
+    "propagation_breach": _("48-hour change deadline missed"),
+    "verification_expired": _("Expired without identity verification"),
+    "verification_reminder": _("Reminder to verify identity"),
+    "deadline_data_error": _("Deadline data missing"),
+}
+
+
+def alert_kind_label(kind: str) -> str:
+    """`reply_reminder_7d` -> "Reminder: 7 days to the reply deadline", and so on."""
+    if kind.startswith("reply_reminder_") and kind.endswith("d") and kind[15:-1].isdigit():
+        days = int(kind[15:-1])
+        return ngettext("Reminder: %(days)d day to the reply deadline",
+                        "Reminder: %(days)d days to the reply deadline", days) % {"days": days}
+    if kind.startswith("overdue_repeat_") and kind[15:].isdigit():
+        return str(_("Overdue: reminder no. %(n)d") % {"n": int(kind[15:])})
+    return str(ALERT_KIND_LABELS.get(kind, kind))
+
+
+def alert_note_label(note: str) -> str:
+    """The sweep's note "superseded by <kind>" with the kind as a label."""
+    prefix = "superseded by "
+    if note.startswith(prefix):
+        return str(_("Superseded by: %(alert)s") % {"alert": alert_kind_label(note[len(prefix):])})
+    return note
+
+
+def event_action_label(action: str) -> str:
+    from requests_app.selectors.progress import EVENT_LABELS
+
+    return str(EVENT_LABELS.get(action, action.replace("_", " ")))
+
+
+def status_label(value: str) -> str:
+    return str(dict(Status.choices).get(value, value or "—"))

@@ -32,6 +32,7 @@ from ccucaas_privacy import staff
 from ccucaas_privacy.api import paginated_response
 from ccucaas_privacy.errors import DomainError
 from requests_app.api_serializers_staff import StaffRequestSummarySerializer
+from requests_app.api_staff_filing import StaffFileSerializer, staff_request_file
 from requests_app.models import Channel, DataSubjectRequest, RequestType, Status
 from requests_app.selectors import requests as selectors
 from requests_app.services import filing, transitions, verification
@@ -75,6 +76,10 @@ class RequestSerializer(serializers.Serializer):
     reply_text = serializers.CharField(read_only=True)
     reply_attachments = AttachmentSerializer(many=True, read_only=True)
     rejection_reason = serializers.CharField(read_only=True)
+    refusal_ground = serializers.CharField(read_only=True)
+    withheld = serializers.JSONField(read_only=True)
+    method_used = serializers.CharField(read_only=True)
+    method_change_reason = serializers.CharField(read_only=True)
     overdue = serializers.SerializerMethodField()
 
     def get_overdue(self, obj) -> bool:
@@ -123,10 +128,18 @@ class NoteSerializer(serializers.Serializer):
 class ReplySerializer(serializers.Serializer):
     text = serializers.CharField(max_length=transitions.REPLY_MAX_CHARS, trim_whitespace=False)
     attachments = AttachmentSerializer(many=True, required=False, default=list)
+    withheld = serializers.JSONField(
+        required=False, default=list,
+        help_text=_("Partial disclosure (APPI Art. 33(2)): [{\"what\", \"ground\", \"explanation\"}]."))
 
 
 class RejectSerializer(serializers.Serializer):
     reason = serializers.CharField(max_length=5000, trim_whitespace=False)
+    ground = serializers.CharField(
+        max_length=40, help_text=_("APPI Art. 33(2) ground for a disclosure (harm, "
+                                   "business_hindrance, other_law) or a reason of the list "
+                                   "(identity_not_established, data_not_held, request_unclear, "
+                                   "grounds_not_met, excessive, other)."))
 
 
 class StaffViewer(permissions.BasePermission):
@@ -247,6 +260,12 @@ class StaffRequestListView(GenericAPIView):
         return paginated_response(self, selectors.staff_requests(**filters),
                                   StaffRequestSummarySerializer)
 
+    @extend_schema(operation_id="staff_requests_create", request=StaffFileSerializer,
+                   responses={201: StaffRequestSummarySerializer})
+    def post(self, request):
+        """Record a help-desk request, also a representative's (issue 21, APPI Art. 37(3))."""
+        return staff_request_file(request)
+
 
 class StaffFilterSerializer(serializers.Serializer):
     status = serializers.ChoiceField(choices=Status.choices, required=False)
@@ -332,7 +351,8 @@ class StaffReplyView(_StaffAction):
 
     def perform(self, obj, data, user):
         return transitions.request_reply(request=obj, actor=user, text=data["text"],
-                                      attachments=[dict(a) for a in data["attachments"]])
+                                      attachments=[dict(a) for a in data["attachments"]],
+                                      withheld=data["withheld"])
 
 
 @extend_schema_view(post=extend_schema(operation_id="staff_requests_reject",
@@ -342,5 +362,6 @@ class StaffRejectView(_StaffAction):
     permission_classes = [permissions.IsAuthenticated, StaffRejecter]
 
     def perform(self, obj, data, user):
-        return transitions.request_reject(request=obj, actor=user, reason=data["reason"])
+        return transitions.request_reject(request=obj, actor=user, reason=data["reason"],
+                                       ground=data["ground"])
 

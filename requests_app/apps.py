@@ -24,6 +24,12 @@ class RequestsAppConfig(AppConfig):
 
         processor_kinds_register()
 
+        from requests_app.services.representatives import (
+            kinds_register as representative_kinds_register,
+        )
+
+        representative_kinds_register()  # issue 21: APPI Art. 37(3) representatives
+
         from accounts_app.hooks import account_closed
         from requests_app.services.fulfilment import account_close_deletion_request
 

@@ -10,7 +10,8 @@ from datetime import datetime, timedelta
 from django.conf import settings
 
 OPEN_FOR_REPLY = {"received", "in_review"}
-PROPAGATING_TYPES = {"correction", "deletion"}
+# A stop of use / of provision (APPI Art. 35) is in effect within the same 48 hours (issue 21).
+PROPAGATING_TYPES = {"correction", "deletion", "stop_use", "stop_provision"}
 
 
 @dataclass(frozen=True)
@@ -31,6 +32,10 @@ def alert_schedule(request, *, now: datetime) -> list[PlannedAlert]:
     plan: list[PlannedAlert] = []
     if request.status == "awaiting_verification" and request.received_at:
         expires = request.received_at + timedelta(days=cfg["VERIFICATION_EXPIRY_DAYS"])
+        reminder = verification_reminder_at(request, expires=expires)
+        if reminder is not None:
+            # Same series as the expiry: a sweep catching up after the expiry sends only that.
+            plan.append(PlannedAlert("verification_reminder", reminder, "verification"))
         plan.append(PlannedAlert("verification_expired", expires, "verification"))
     if request.status in OPEN_FOR_REPLY and request.reply_due_at:
         due = request.reply_due_at
@@ -49,6 +54,17 @@ def alert_schedule(request, *, now: datetime) -> list[PlannedAlert]:
         plan.append(PlannedAlert("propagation_warning", effective - warning, "propagation"))
         plan.append(PlannedAlert("propagation_breach", effective, "propagation"))
     return sorted(plan, key=lambda alert: alert.due_at)
+
+
+def verification_reminder_at(request, *, expires: datetime) -> datetime | None:
+    """The one reminder to a requester who has not verified: VERIFICATION_REMINDER_HOURS_BEFORE
+    the first link (issued at filing, VERIFICATION_CODE_TTL_HOURS) or the request expires,
+    whichever comes first. None when that would be at or before the filing itself."""
+    cfg = settings.DEADLINES
+    filed = request.created_at or request.received_at
+    link_expires = filed + timedelta(hours=cfg["VERIFICATION_CODE_TTL_HOURS"])
+    at = min(link_expires, expires) - timedelta(hours=cfg["VERIFICATION_REMINDER_HOURS_BEFORE"])
+    return at if at > filed else None
 
 
 def has_corrupt_deadlines(request) -> bool:

@@ -60,9 +60,12 @@ def seed(stdout: TextIO) -> None:
                 at=ago(days=20))
     transitions.request_assign(request=r, assignee=officer, actor=officer, now=ago(days=19))
     transitions.request_start_review(request=r, actor=officer, now=ago(days=18))
-    transitions.request_reply(request=r, actor=officer, now=ago(days=5),
-                           text="開示データを添付のとおりお送りします。",
-                           attachments=[{"name": "disclosure.zip", "description": "全カテゴリ"}])
+    r = transitions.request_reply(request=r, actor=officer, now=ago(days=5),
+                               text="開示データを添付のとおりお送りします。",
+                               attachments=[{"name": "disclosure.zip", "description": "全カテゴリ"}])
+    from requests_app.services.packages import disclosure_package_build
+
+    disclosure_package_build(request=r, now=ago(days=5, minutes=-3))  # completes it (issue 19)
     # in review, due soon (about 5 days left)
     r = _portal(alice, "correction", {"items": [
         {"field": "last_name", "requested_value": "山田", "reason": "結婚により姓が変わりました"}]},
@@ -76,12 +79,15 @@ def seed(stdout: TextIO) -> None:
     r = _portal(bob, "deletion", {"note": "Please delete my forum posts."}, at=ago(days=3))
     transitions.request_reply(request=r, actor=officer, now=ago(hours=10),
                            text="Your forum posts will be deleted within 48 hours.")
-    # received, fresh
-    _portal(bob, "correction", {"items": [{"field": "first_name", "requested_value": "Robert"}]},
+    # received, fresh: an email address is not a self-service field, so automation (issue 25)
+    # leaves it to staff and the demo keeps a request to triage
+    _portal(bob, "correction", {"items": [{"field": "email", "requested_value": "robert@example.com",
+                                           "reason": "I changed my email address."}]},
             at=ago(days=1))
     # rejected and withdrawn
     r = _portal(bob, "disclosure", {}, at=ago(days=12))
     transitions.request_reject(request=r, actor=officer, now=ago(days=10),
+                            ground="request_unclear",
                             reason="The same data was disclosed to you last week.")
     r = _portal(bob, "inquiry", {"subject": "Cookies", "message": "Which cookies do you set?"},
                 at=ago(days=8))

@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from ccucaas_privacy.errors import DomainError
-from requests_app.models import RequestType
+from requests_app.models import DisclosureMethod, RequestType, StopGround
 
 # P21: the account data a user can correct here (more sources arrive with fulfilment).
 CORRECTABLE_FIELDS: dict[str, Any] = {
@@ -25,7 +25,12 @@ CORRECTABLE_FIELDS: dict[str, Any] = {
 
 _OPTIONAL_NOTE = {"note": False}
 SHAPES: dict[str, dict[str, bool]] = {  # key -> required
-    RequestType.DISCLOSURE: _OPTIONAL_NOTE,
+    # APPI Art. 33(1): "method" electronic (default) or paper
+    RequestType.DISCLOSURE: {"note": False, "method": False},
+    # APPI Art. 35 (issue 21): grounds from StopGround (one or more) and what is concerned
+    RequestType.STOP_USE: {"grounds": True, "purposes": True, "erase": False, "note": False},
+    RequestType.STOP_PROVISION: {"grounds": True, "recipients": True, "note": False},
+    RequestType.PURPOSE_NOTICE: _OPTIONAL_NOTE,
     RequestType.DELETION: _OPTIONAL_NOTE,
     RequestType.INQUIRY: {"subject": True, "message": True},
     RequestType.CORRECTION: {"items": True, "note": False},
@@ -108,11 +113,72 @@ def _correction_items(items: Any, *, user, errors: dict) -> list[dict[str, str]]
     return cleaned
 
 
+def _choices(value: Any, *, key: str, allowed: list[str], errors: dict, empty: str) -> list[str]:
+    if isinstance(value, str):
+        value = [value]
+    if not isinstance(value, list) or not value:
+        errors[key] = [empty]
+        return []
+    unknown = [v for v in value if not isinstance(v, str) or v not in allowed]
+    if unknown:
+        errors[key] = [_("Not in the list: %(values)s") % {
+            "values": ", ".join(str(v)[:60] for v in unknown)}]
+        return []
+    return list(dict.fromkeys(value))
+
+
+def _grounds(value: Any, *, required: bool, errors: dict) -> list[str]:
+    return _choices(value, key="grounds", allowed=StopGround.values, errors=errors,
+                    empty=_("Choose at least one ground."))
+
+
+def _purposes(value: Any, *, required: bool, errors: dict) -> list[str]:
+    from consent_app.selectors import restrictable_purpose_codes
+
+    return _choices(value, key="purposes", allowed=restrictable_purpose_codes(), errors=errors,
+                    empty=_("Choose at least one purpose."))
+
+
+def _recipients(value: Any, *, required: bool, errors: dict) -> list[str]:
+    if isinstance(value, str):
+        value = [value]
+    if not isinstance(value, list) or not [v for v in value if isinstance(v, str) and v.strip()]:
+        errors["recipients"] = [_("Name at least one recipient (or all third parties).")]
+        return []
+    if any(not isinstance(v, str) or len(v) > SUBJECT_MAX_CHARS for v in value):
+        errors["recipients"] = [_("Each recipient is a name of at most %(limit)d characters.") % {
+            "limit": SUBJECT_MAX_CHARS}]
+        return []
+    return list(dict.fromkeys(v.strip() for v in value if v.strip()))
+
+
+def _erase(value: Any, *, required: bool, errors: dict) -> bool | None:
+    if value in (None, "", False):
+        return None
+    if value is not True:
+        errors["erase"] = [_("Must be true or false.")]
+        return None
+    return True
+
+
+def _method(value: Any, *, required: bool, errors: dict) -> str:
+    if value in (None, ""):
+        return ""
+    if value not in DisclosureMethod.values:
+        errors["method"] = [_("Choose electronic or paper.")]
+        return ""
+    return value
+
+
+_APPI_KEYS = {"grounds": _grounds, "purposes": _purposes, "recipients": _recipients,
+              "erase": _erase, "method": _method}
+
+
 def details_clean(*, type: str, details: Any, user=None) -> dict[str, Any]:
     """Validated `details` for a request of `type`; raises DetailsError naming every problem."""
     if type not in SHAPES:
         raise DomainError(_("Unknown request type."), code="unknown_type",
-                          details={"type": [_("Choose disclosure, correction, deletion or inquiry.")]})
+                          details={"type": [_("Choose one of the listed request types.")]})
     if details is None:
         details = {}
     if not isinstance(details, dict):
@@ -126,6 +192,11 @@ def details_clean(*, type: str, details: Any, user=None) -> dict[str, Any]:
             _("Unknown keys: %(keys)s") % {"keys": ", ".join(sorted(map(str, unknown)))}]
     cleaned: dict[str, Any] = {}
     for key, required in shape.items():
+        if key in _APPI_KEYS:
+            value = _APPI_KEYS[key](details.get(key), required=required, errors=errors)
+            if value not in (None, "", []):
+                cleaned[key] = value
+            continue
         if key == "items":
             cleaned["items"] = _correction_items(details.get("items"), user=user, errors=errors)
             continue

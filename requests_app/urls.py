@@ -16,4 +16,7 @@ urlpatterns: list = [
     path("help-desk/", views.helpdesk, name="helpdesk"),
     path("requests/verify/<str:token>/", views.verify, name="verify"),
     path("requests/verify/<str:token>/resend/", views.verify_resend, name="verify_resend"),
+    # Issue 21 (APPI Art. 37(3)): the person objects to a representative's request.
+    path("requests/object/<str:token>/", views.representative_objection,
+         name="representative_objection"),
 ]

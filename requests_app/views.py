@@ -12,22 +12,31 @@ from accounts_app.views import client_ip
 from ccucaas_privacy import clock
 from ccucaas_privacy.errors import DomainError
 from ccucaas_privacy.ratelimit import RATE_LIMITED_MESSAGE, rate_limit_hit
+from requests_app import hooks
 from requests_app.forms import (
     FORMS_BY_TYPE,
     HelpdeskForm,
+    ObjectionForm,
     VerifyForm,
     WithdrawForm,
     domain_error_to_form,
 )
 from requests_app.models import Channel, RequestType
 from requests_app.selectors import requests as selectors
-from requests_app.services import filing, transitions, verification
+from requests_app.selectors.progress import (
+    days_left_label,
+    request_details_rows,
+    request_progress,
+    request_timeline_entries,
+    status_badge,
+)
+from requests_app.services import filing, representatives, transitions, verification
 from requests_app.services.filing import DuplicateRequestError
+from requests_app.services.notify import appi_context
 from requests_app.services.packages import (
     package_download_record,
+    package_file_open,
     package_for_download,
-    package_link,
-    private_storage,
 )
 from requests_app.services.transitions import can
 from requests_app.services.verification import challenge_for_token, challenge_problem
@@ -45,9 +54,10 @@ def _duplicate_of(exc: DuplicateRequestError, user):
 
 @login_required
 def request_list(request: HttpRequest) -> HttpResponse:
-    items = selectors.requests_for_user(request.user)
-    return render(request, "requests_app/request_list.html",
-                  {"items": items, "now": clock.now()})
+    now = clock.now()
+    items = [{"obj": obj, "badge": status_badge(obj.status), "days_left": days_left_label(obj, now=now)}
+             for obj in selectors.requests_for_user(request.user)]
+    return render(request, "requests_app/request_list.html", {"items": items})
 
 
 @login_required
@@ -84,13 +94,21 @@ def request_new_of_type(request: HttpRequest, type: str) -> HttpResponse:
 @login_required
 def request_detail(request: HttpRequest, pk: str) -> HttpResponse:
     obj = selectors.request_for_user(user=request.user, pk=pk)
+    progress = request_progress(obj)
     return render(request, "requests_app/request_detail.html", {
         "obj": obj,
-        "events": selectors.request_timeline(obj),
+        "events": request_timeline_entries(obj),
+        "progress": progress,
+        "status_badge": status_badge(obj.status),
+        "days_left": days_left_label(obj),
         "can_withdraw": can("withdraw", obj.status),
         "overdue": selectors.request_is_overdue(obj),
         "withdraw_form": WithdrawForm(),
-        "package": package_link(request=obj),
+        "package": progress.package,
+        "details": request_details_rows(obj),
+        "appi": appi_context(obj),  # issue 21: refusal ground, withheld, method, restriction
+        "panels": [panel for panel in hooks.request_detail_panels.call(
+            http_request=request, request_obj=obj) if panel],
     })
 
 
@@ -104,14 +122,20 @@ def package_download(request: HttpRequest, pk: str, token: str) -> HttpResponse:
             return render(request, "requests_app/package_gone.html", status=410)
         raise Http404 from exc
     package_download_record(package=package, user=request.user)
-    return FileResponse(private_storage().open(package.file_name, "rb"), as_attachment=True,
+    return FileResponse(package_file_open(package=package), as_attachment=True,
                         filename=package.file_name.rsplit("/", 1)[-1], content_type="application/zip")
 
 
 @login_required
-@require_POST
+@require_http_methods(["GET", "POST"])
 def request_withdraw(request: HttpRequest, pk: str) -> HttpResponse:
+    """GET: the confirmation step (withdrawing cannot be undone); POST: withdraw."""
     obj = selectors.request_for_user(user=request.user, pk=pk)
+    if request.method == "GET":
+        if not can("withdraw", obj.status):
+            return redirect("requests:detail", pk=obj.pk)
+        return render(request, "requests_app/request_withdraw.html",
+                      {"obj": obj, "form": WithdrawForm()})
     form = WithdrawForm(request.POST)
     if not form.is_valid():
         messages.error(request, _("The reason is too long."))
@@ -127,8 +151,9 @@ def request_withdraw(request: HttpRequest, pk: str) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 def helpdesk(request: HttpRequest) -> HttpResponse:
-    """For people who cannot sign in: the request waits for email verification."""
-    form = HelpdeskForm(request.POST or None)
+    """For people who cannot sign in: the request waits for email verification. A
+    representative files here too, with proof of authority (APPI Art. 37(3))."""
+    form = HelpdeskForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and rate_limit_hit(
             scope="helpdesk", client=client_ip(request),
             limit=settings.HELPDESK_RATE_LIMIT, window_seconds=settings.HELPDESK_RATE_WINDOW_SECONDS):
@@ -137,7 +162,11 @@ def helpdesk(request: HttpRequest) -> HttpResponse:
         return render(request, "requests_app/helpdesk_form.html", {"form": form}, status=429)
     if request.method == "POST" and form.is_valid():
         try:
-            filing.request_file(
+            given = form.representative_input()
+            proofs = given.pop("proofs")
+            representative = representatives.representative_clean(**given, proofs=proofs)
+            representatives.representative_request_file(
+                representative=representative, proofs=proofs,
                 type=form.cleaned_data["type"], channel=Channel.WEB_FORM, details=form.details(),
                 subject_name=form.cleaned_data["name"], subject_email=form.cleaned_data["email"],
                 language=request.LANGUAGE_CODE)
@@ -148,7 +177,9 @@ def helpdesk(request: HttpRequest) -> HttpResponse:
             domain_error_to_form(form, exc)
             return render(request, "requests_app/helpdesk_form.html", {"form": form})
         return render(request, "requests_app/helpdesk_sent.html",
-                      {"email": form.cleaned_data["email"]})
+                      {"email": form.cleaned_data["representative_email"]
+                       if form.cleaned_data.get("representative_kind") else form.cleaned_data["email"],
+                       "valid_hours": _code_valid_hours()})
     return render(request, "requests_app/helpdesk_form.html", {"form": form})
 
 
@@ -182,4 +213,28 @@ def verify_resend(request: HttpRequest, token: str) -> HttpResponse:
     except DomainError as exc:
         messages.error(request, exc.message)
         return redirect("requests:verify", token=token)
-    return render(request, "requests_app/helpdesk_sent.html", {"email": "", "resent": True})
+    return render(request, "requests_app/helpdesk_sent.html",
+                  {"email": "", "resent": True, "valid_hours": _code_valid_hours()})
+
+
+def _code_valid_hours() -> int:
+    """How long the emailed link and code stay valid (the help-desk "sent" page names it)."""
+    return settings.DEADLINES["VERIFICATION_CODE_TTL_HOURS"]
+
+
+@require_http_methods(["GET", "POST"])
+def representative_objection(request: HttpRequest, token: str) -> HttpResponse:
+    """The person objects to a request a representative made in their name (APPI Art. 37(3)):
+    the signed link from the email; the objection goes on the request's timeline."""
+    try:
+        obj = representatives.request_for_objection(token=token)
+    except DomainError as exc:
+        raise Http404 from exc
+    form = ObjectionForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        representatives.representative_objection_record(token=token,
+                                                        note=form.cleaned_data["note"])
+        return render(request, "requests_app/representative_objection.html",
+                      {"obj": obj, "done": True})
+    return render(request, "requests_app/representative_objection.html",
+                  {"obj": obj, "form": form, "done": False})

@@ -184,8 +184,7 @@ def storage_shared_with_worker(*, settings, monkeypatch, tmp_path: Path,
     monkeypatch.setenv("PRIVATE_STORAGE_DIR", str(tmp_path / "private"))
     monkeypatch.setenv("ACCOUNT_CONTENT_DIR", str(tmp_path / "content"))
     settings.ACCOUNT_CONTENT_DIR = tmp_path / "content"
-    settings.PRIVATE_STORAGE = {"BACKEND": "django.core.files.storage.FileSystemStorage",
-                                "OPTIONS": {"location": str(tmp_path / "private")}}
+    settings.PRIVATE_STORAGE_DIR = tmp_path / "private"
     if private_endpoints:
         monkeypatch.setenv("FULFILMENT_ALLOW_PRIVATE_ENDPOINTS", "1")
         settings.FULFILMENT_ALLOW_PRIVATE_ENDPOINTS = True
@@ -251,8 +250,7 @@ def make_user(db) -> Callable[..., Any]:
 def file_dirs(settings, tmp_path) -> Path:
     """The account content folder and the private storage of a test, under its tmp_path."""
     settings.ACCOUNT_CONTENT_DIR = tmp_path / "content"
-    settings.PRIVATE_STORAGE = {"BACKEND": "django.core.files.storage.FileSystemStorage",
-                                "OPTIONS": {"location": str(tmp_path / "private")}}
+    settings.PRIVATE_STORAGE_DIR = tmp_path / "private"
     return tmp_path
 
 
@@ -290,13 +288,19 @@ def staff_sign_in(db) -> Callable[..., Any]:
 
 
 @pytest.fixture
-def browser_page(live_server, transactional_db, django_db_serialized_rollback, monkeypatch):
-    """A real headless Debian chromium page (Playwright) against the live server on 127.0.0.1.
+def chromium_browser(transactional_db, django_db_serialized_rollback, monkeypatch):
+    """A headless Debian chromium (Playwright) for one test: the one mechanism of every browser
+    test (`browser_page` here, `portal` in tests/ccucaas_privacy/browser).
 
-    Mark the test `@pytest.mark.browser`. `page.base_url` is the live server's URL.
+    Per test, not per session: while Playwright's sync API runs its event loop on this thread,
+    a second sync_playwright() refuses to start, and the ORM hands out another connection object,
+    one without the serialized contents of the test database (the next transactional test would
+    find the rows of the data migrations gone). So it starts after the database fixtures and
+    stops before their teardown flushes.
     """
-    # Playwright's sync API runs an event loop on this thread; the ORM calls the test makes
-    # between page actions are still synchronous.
+    if _browser_missing():
+        pytest.skip(_browser_missing())
+    # The ORM calls a test makes between page actions are still synchronous.
     monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
     from playwright.sync_api import sync_playwright
 
@@ -307,17 +311,28 @@ def browser_page(live_server, transactional_db, django_db_serialized_rollback, m
                   "--disable-component-update", "--disable-sync", "--no-first-run",
                   "--disable-quic"],
         )
-        context = browser.new_context(locale="ja-JP", timezone_id="Asia/Tokyo")
-        page = context.new_page()
-        page.set_default_timeout(15_000)
-        page.base_url = live_server.url
         try:
-            yield page
+            yield browser
         finally:
-            # ORM calls made while Playwright's loop runs use their own connection: close it
-            # here, or PostgreSQL refuses to drop the test database at the end of the run.
-            from django.db import connections
-
-            connections.close_all()
-            context.close()
             browser.close()
+
+
+@pytest.fixture
+def browser_page(live_server, transactional_db, django_db_serialized_rollback, chromium_browser):
+    """A real headless Debian chromium page in a fresh context against the live server.
+
+    Mark the test `@pytest.mark.browser`. `page.base_url` is the live server's URL.
+    """
+    context = chromium_browser.new_context(locale="ja-JP", timezone_id="Asia/Tokyo")
+    page = context.new_page()
+    page.set_default_timeout(15_000)
+    page.base_url = live_server.url
+    try:
+        yield page
+    finally:
+        # ORM calls made while Playwright's loop runs use their own connection: close it
+        # here, or PostgreSQL refuses to drop the test database at the end of the run.
+        from django.db import connections
+
+        connections.close_all()
+        context.close()

@@ -9,10 +9,10 @@ and `from accounts_app.models import X` works for every model and choice.
 
 from accounts_app.models.auth import ApiToken, EmailChange
 from accounts_app.models.data import (
+    ACCOUNT_FILES_STORAGE,
     REGIONS_IN_JAPAN,
     Contact,
     ContentFile,
-    ContentStorage,
     ForumPost,
     PaymentReference,
     StorageRegion,
@@ -33,6 +33,7 @@ from accounts_app.models.users import (
 )
 
 __all__ = [
+    "ACCOUNT_FILES_STORAGE",
     "REGIONS_IN_JAPAN",
     "AccountClosure",
     "AccountSession",
@@ -40,7 +41,6 @@ __all__ = [
     "CaseInsensitiveUserManager",
     "Contact",
     "ContentFile",
-    "ContentStorage",
     "EmailChange",
     "ForumPost",
     "Language",

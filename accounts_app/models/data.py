@@ -2,18 +2,18 @@
 stored content, usage, visits, payment references and forum posts.
 """
 
-import os
 import uuid
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.files.storage import FileSystemStorage
+from django.core.files.storage import Storage
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from accounts_app.validators import CARD_NUMBER_PATTERN, validate_last4, validate_no_card_number
+from ccucaas_privacy.storage import NamedStorage
 
 
 class Contact(models.Model):
@@ -52,21 +52,13 @@ REGIONS_IN_JAPAN = {StorageRegion.TOKYO, StorageRegion.OSAKA}
 
 
 
-class ContentStorage(FileSystemStorage):
-    """Private storage of account content; follows ACCOUNT_CONTENT_DIR (read on each use)."""
-
-    @property
-    def base_location(self):
-        return str(settings.ACCOUNT_CONTENT_DIR)
-
-    @property
-    def location(self):
-        return os.path.abspath(self.base_location)
+ACCOUNT_FILES_STORAGE = "account_files"
 
 
-
-def content_storage() -> FileSystemStorage:
-    return ContentStorage()
+def content_storage() -> Storage:
+    """The private storage of account content: STORAGES["account_files"] (a local folder that
+    follows ACCOUNT_CONTENT_DIR by default, the S3 bucket in production; issue 20)."""
+    return NamedStorage(ACCOUNT_FILES_STORAGE)
 
 
 
@@ -98,6 +90,15 @@ class ContentFile(models.Model):
 
 
 
+# What each usage feature is called where people read it (issue 19: labels, never codes).
+FEATURE_LABELS = {"content_upload": _("File upload"), "forum_post": _("Forum post"),
+                  "profile_edit": _("Profile edit")}
+
+
+def feature_label(value: str) -> str:
+    return str(FEATURE_LABELS.get(value, value.replace("_", " ")))
+
+
 class UsageRecord(models.Model):
     """P06: one use of a feature, when, and the storage used at that time."""
 
@@ -114,7 +115,7 @@ class UsageRecord(models.Model):
         indexes = [models.Index(fields=["user", "occurred_at"])]
 
     def __str__(self) -> str:
-        return f"{self.feature} {self.occurred_at:%Y-%m-%d %H:%M}"
+        return f"{feature_label(self.feature)} {self.occurred_at:%Y-%m-%d %H:%M}"
 
 
 

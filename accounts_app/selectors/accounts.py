@@ -1,12 +1,15 @@
 """Reads of the accounts app. Every lookup of a user's object is scoped to that user (404)."""
 
+from django.core.exceptions import FieldDoesNotExist
 from django.db.models import QuerySet, Sum
 from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
 
 from accounts_app.models import (
     Contact,
     ContentFile,
     ForumPost,
+    Language,
     PaymentReference,
     PersistentLogin,
     ProfileChange,
@@ -59,3 +62,21 @@ def persistent_login_get_for_user(*, user: User, public_id) -> PersistentLogin:
 
 def profile_changes_for_user(*, user: User) -> QuerySet[ProfileChange]:
     return ProfileChange.objects.filter(user=user)
+
+
+def profile_change_rows(*, user: User, limit: int = 20) -> list[dict]:
+    """The user's recent profile changes as people read them (issue 19): the field's name
+    ("First name", not first_name) and a language's name, not its code."""
+    languages = dict(Language.choices)
+    rows = []
+    for change in profile_changes_for_user(user=user)[:limit]:
+        try:
+            label = User._meta.get_field(change.field).verbose_name
+        except FieldDoesNotExist:
+            label = _("Other field")
+        old, new = change.old_value, change.new_value
+        if change.field == "language":
+            old, new = languages.get(old, old), languages.get(new, new)
+        rows.append({"changed_at": change.changed_at, "label": str(label).capitalize(),
+                     "old_value": old, "new_value": new})
+    return rows

@@ -84,6 +84,25 @@ def _localised_path(language: str, viewname: str, *args: Any) -> str:
 
 @enforces("P01", "P02", "P07")
 @transaction.atomic
+def account_sign_up_problems(*, username: str, email: str, password: str, accept_policy: bool,
+                             consent_cross_border_storage: bool) -> dict[str, list[str]]:
+    """Every reason `account_sign_up` would refuse these answers, all at once (the sign-up
+    form shows them in one round, issue 19): the policy and storage consents (P01, P07) and
+    the password validators. Reads nothing, writes nothing."""
+    problems: dict[str, list[str]] = {}
+    if not accept_policy:
+        problems["accept_policy"] = [_("You must accept the privacy policy to create an account.")]
+    if not consent_cross_border_storage:
+        problems["consent_cross_border_storage"] = [
+            _("You must consent to storage of your account data outside Japan to create an account.")
+        ]
+    try:
+        password_validation.validate_password(password, user=User(username=username, email=email))
+    except ValidationError as exc:
+        problems["password"] = list(exc.messages)
+    return problems
+
+
 def account_sign_up(
     *,
     username: str,
@@ -105,20 +124,15 @@ def account_sign_up(
     tell whether an address is registered. The password is hashed all the same (same time)."""
     # Imported here: the consent app builds on the accounts app, not the other way round.
 
-    missing = {}
-    if not accept_policy:
-        missing["accept_policy"] = [_("You must accept the privacy policy to create an account.")]
-    if not consent_cross_border_storage:
-        missing["consent_cross_border_storage"] = [
-            _("You must consent to storage of your account data outside Japan to create an account.")
-        ]
+    problems = account_sign_up_problems(
+        username=username, email=email, password=password, accept_policy=accept_policy,
+        consent_cross_border_storage=consent_cross_border_storage)
+    missing = {key: value for key, value in problems.items() if key != "password"}
     if missing:
         raise DomainError(str(_("The account was not created.")), code="consent_required",
                           details=missing)
-    try:
-        password_validation.validate_password(password, user=User(username=username, email=email))
-    except ValidationError as exc:
-        raise ValidationError({"password": exc.messages}) from exc
+    if "password" in problems:
+        raise ValidationError({"password": problems["password"]})
     version = policy_version_current()
     if version is None:
         raise DomainError(str(_("No privacy policy is in effect; sign-up is not possible now.")),

@@ -4,7 +4,7 @@ usage (P06), the visitor log (P10), payment references (P09) and forum posts (P2
 import csv
 import io
 from datetime import date, timedelta
-from typing import Any
+from typing import IO, Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -150,6 +150,14 @@ def content_file_create(*, user: User, upload: UploadedFile, storage_region: str
     return content
 
 
+@enforces("P07")
+def content_file_open(*, content: ContentFile) -> IO[bytes]:
+    """The stored bytes of the owner's file, from its storage (a local folder or the bucket; the
+    caller closes it); each download is a usage record, so the account shows it was fetched."""
+    usage_record(user=content.user, feature="content_download")
+    return content.file.storage.open(content.file.name, "rb")
+
+
 @transaction.atomic
 def content_file_delete(*, content: ContentFile) -> None:
     name, storage = content.file.name, content.file.storage
@@ -206,21 +214,14 @@ def visitor_logs_write(*, entries: list[dict[str, Any]]) -> int:
         return len(VisitorLog.objects.bulk_create(rows))
 
 
-VISITOR_LOG_PURGE_BATCH = 5000
-
-
 @enforces("P10")
 def visitor_logs_purge() -> int:
-    """P10: delete entries older than VISITOR_LOG_RETENTION_DAYS, in short batches."""
-    cutoff = clock.now() - timedelta(days=settings.VISITOR_LOG_RETENTION_DAYS)
-    total = 0
-    while True:
-        with transaction.atomic():
-            ids = list(VisitorLog.objects.filter(occurred_at__lt=cutoff)
-                       .values_list("id", flat=True)[:VISITOR_LOG_PURGE_BATCH])
-            if not ids:
-                return total
-            total += VisitorLog.objects.filter(id__in=ids).delete()[0]
+    """P10: delete entries older than VISITOR_LOG_RETENTION_DAYS, in short batches: the
+    visitor-log category of the retention sweep (APPI Art. 22, ccucaas_privacy/retention.py)."""
+    from ccucaas_privacy.retention import retention_sweep
+
+    run = retention_sweep(categories=["visitor_logs"])
+    return run.counts.get("visitor_logs", {}).get("erased", 0)
 
 
 # --- Payment references (P09) -----------------------------------------------------------------

@@ -89,3 +89,26 @@ def staff_recovery_codes_renew(*, user) -> list[str]:
         codes = [secrets.token_hex(5) for _ in range(RECOVERY_CODES)]
         StaticToken.objects.bulk_create(StaticToken(device=device, token=c) for c in codes)
         return codes
+
+
+def staff_second_factor_verify(*, user, token: str):
+    """Check a second-factor code on every confirmed device of a member of staff (issue 19
+    item 10). Returns (device, 0) when a device accepts it, else (None, seconds to wait): 0
+    when the code is simply wrong, more when django-otp's throttle (each wrong code doubles
+    the wait; `verify_is_allowed()`) refused to look at it, so the page can say how long."""
+    import math
+
+    from django_otp import devices_for_user
+
+    wait = 0.0
+    with transaction.atomic():
+        for device in devices_for_user(user, confirmed=True, for_verify=True):
+            allowed, data = device.verify_is_allowed()
+            if not allowed:
+                until = (data or {}).get("locked_until")
+                if until is not None:
+                    wait = max(wait, (until - clock.now()).total_seconds())
+                continue
+            if device.verify_token(token):
+                return device, 0
+    return None, max(0, math.ceil(wait))

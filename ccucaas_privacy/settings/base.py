@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from .components.accounts import *
 from .components.api import *
+from .components.automation import *
 from .components.cache import *
 from .components.celery import *
 from .components.consent import *
@@ -22,7 +23,9 @@ from .components.fulfilment import *
 from .components.incidents import *
 from .components.notifications import *
 from .components.requests import *
+from .components.retention import *
 from .components.security import *
+from .components.storage import *
 
 # --- Django core ---------------------------------------------------------------------------
 # Development-only key: production.py refuses to start without SECRET_KEY in the environment.
@@ -31,8 +34,10 @@ SECRET_KEY = env("SECRET_KEY", default=DEVELOPMENT_SECRET_KEY)
 DEBUG = env.bool("DEBUG", default=DJANGO_ENV == "development")
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "[::1]", "testserver"])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
-# Site identity used in emails and pages.
-SITE_URL = env("SITE_URL", default="http://127.0.0.1:8000")
+# Site identity used in emails and pages. Unset, it follows WEB_PORT, the port `make run`
+# serves on, so links in emails reach the running site (issue 19 item 11).
+WEB_PORT = env.int("WEB_PORT", default=8000)
+SITE_URL = env("SITE_URL", default=f"http://127.0.0.1:{WEB_PORT}")
 
 ROOT_URLCONF = "ccucaas_privacy.urls"
 WSGI_APPLICATION = "ccucaas_privacy.wsgi.application"
@@ -68,6 +73,7 @@ LOCAL_APPS = [
     "requests_app",
     "agents_app",  # issue 23: authorized agents (DRP 1.0); settings in components/drp.py
     "incidents_app",  # issue 22: the incident register (APPI Art. 26); components/incidents.py
+    "automation_app",  # issue 25: automatic handling of verified requests; components/automation.py
 ]
 INSTALLED_APPS = DJANGO_APPS + THIRD_PARTY_APPS + LOCAL_APPS
 
@@ -147,10 +153,7 @@ USE_TZ = True
 # --- Static files and storage --------------------------------------------------------------
 STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
-STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
-    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
-}
+# STORAGES (and the private "packages" and "account_files" storages): components/storage.py
 
 # --- Logging -------------------------------------------------------------------------------
 LOGGING = {

@@ -9,6 +9,9 @@ EMAIL_BACKEND = "anymail.backends.test.EmailBackend"
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 CELERY_TASK_ALWAYS_EAGER = True
 CELERY_TASK_EAGER_PROPAGATES = True
+# Issue 25: requests filed in tests wait for staff unless a test turns automation on
+# (tests/automation_app/conftest.py does).
+AUTOMATION_ENABLED = False
 DEBUG = False
 LOGGING["root"]["level"] = "WARNING"
 # notifications_app: anymail tracking webhooks take HTTP basic auth with this "user:password".

@@ -12,9 +12,9 @@ from notifications_app.models.outbox import OutboundEmail, Status
 
 
 class CampaignKind(models.TextChoices):
-    POLICY_CHANGE = "policy_change", _("Policy change (P25)")
-    MERGER_NOTICE = "merger_notice", _("Merger or acquisition notice (P17)")
-    MARKETING = "marketing", _("Releases and events (marketing, P02)")
+    POLICY_CHANGE = "policy_change", _("Policy change")
+    MERGER_NOTICE = "merger_notice", _("Merger or acquisition notice")
+    MARKETING = "marketing", _("Releases and events (marketing)")
     # Issue 22 (APPI Art. 26(2)): to the people an incident affected; the audience and the
     # email's content come from the app that registered them (selectors/audiences.py).
     INCIDENT_NOTICE = "incident_notice", _("Notice to the people affected by an incident")

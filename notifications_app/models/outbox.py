@@ -59,6 +59,10 @@ class OutboundEmail(models.Model):
     next_attempt_at = models.DateTimeField(_("next attempt at"), null=True, blank=True)
     claimed_at = models.DateTimeField(_("claimed at"), null=True, blank=True)
     sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
+    # Set just before a batch call to the provider: a row still `sending` with this set was
+    # perhaps sent (the worker died before the answer was recorded), so it is never sent again
+    # by itself (services.outbox.outbox_sweep); the provider's tracking events settle it.
+    submitted_at = models.DateTimeField(_("handed to the provider at"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("outbound email")
@@ -84,7 +88,7 @@ class OutboundEmail(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.kind} -> {self.recipient_email} ({self.status})"
+        return f"{self.recipient_email} ({self.get_status_display()})"
 
     @property
     def is_marketing(self) -> bool:

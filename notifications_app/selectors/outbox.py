@@ -38,8 +38,15 @@ def outbox_stale(*, queued_before: datetime, claimed_before: datetime) -> QueryS
     down at commit, or the message was lost), or claimed by a worker that died mid-send."""
     return OutboundEmail.objects.filter(
         Q(status=Status.QUEUED, next_attempt_at__lte=queued_before)
-        | Q(status=Status.SENDING, claimed_at__lte=claimed_before)
+        | Q(status=Status.SENDING, claimed_at__lte=claimed_before, submitted_at__isnull=True)
     ).order_by("next_attempt_at", "id")
+
+
+def outbox_unconfirmed(*, claimed_before: datetime) -> QuerySet[OutboundEmail]:
+    """Rows handed to the provider in a batch call whose answer was never recorded (the worker
+    died between the call and the status write): perhaps sent, so never sent again by itself."""
+    return OutboundEmail.objects.filter(status=Status.SENDING, claimed_at__lte=claimed_before,
+                                        submitted_at__isnull=False)
 
 
 def outbound_emails_needing_attention() -> QuerySet[OutboundEmail]:

@@ -41,7 +41,11 @@ from notifications_app.models import (
 )
 from notifications_app.selectors import campaigns as selectors
 from notifications_app.selectors.audiences import AUDIENCE_KINDS, audience_get
-from notifications_app.services.outbox import LANGUAGES, notification_queue
+from notifications_app.services.outbox import (
+    LANGUAGES,
+    notification_queue,
+    notifications_queue_many,
+)
 from notifications_app.services.sending import outbound_emails_send
 
 logger = logging.getLogger(__name__)
@@ -73,7 +77,8 @@ def jst_display(value: datetime, language: str) -> str:
     local = clock.to_jst(value)
     if language == "ja":
         return f"{local:%Y年%-m月%-d日 %H:%M}（日本時間）"
-    return f"{formats.date_format(local.date(), 'j F Y', use_l10n=False)}, {local:%H:%M} JST"
+    with translation.override(language):  # month names in the reader's language, not the worker's
+        return f"{formats.date_format(local.date(), 'j F Y', use_l10n=False)}, {local:%H:%M} JST"
 
 
 def _event(campaign: Campaign, kind: str, *, actor=None, note: str = "", **data: Any) -> None:
@@ -246,25 +251,25 @@ def _context(campaign: Campaign, language: str) -> dict[str, Any]:
 
 
 def _queue_for(campaign: Campaign, users: list, contexts: dict[str, dict]) -> list[int]:
-    """One Delivery and one outbox row per user (both idempotent); ids of rows to send."""
-    Delivery.objects.bulk_create([Delivery(campaign=campaign, user=u) for u in users],
-                                 ignore_conflicts=True)
-    by_pk = {u.pk: u for u in users}
-    todo = list(Delivery.objects.filter(campaign=campaign, user_id__in=list(by_pk),
-                                        outbound_email__isnull=True))
-    kind = EMAIL_KIND[campaign.kind]
-    for delivery in todo:
-        user = by_pk[delivery.user_id]
-        language = _language(user)
+    """One outbox row and one Delivery per user, each written in bulk and idempotent (a redone
+    batch writes nothing new); ids of the rows still to send."""
+    def context_for(language: str) -> dict:
         if language not in contexts:
             contexts[language] = _context(campaign, language)
-        row = notification_queue(kind=kind, cause=campaign.cause, context=contexts[language],
-                                 user=user, enqueue=False)
-        delivery.outbound_email, delivery.status = row, row.status
-    Delivery.objects.bulk_update(todo, ["outbound_email", "status"])
-    return list(OutboundEmail.objects.filter(
-        delivery__campaign=campaign, delivery__user_id__in=list(by_pk), status=Status.QUEUED
-    ).values_list("pk", flat=True))
+        return contexts[language]
+
+    queued = notifications_queue_many(kind=EMAIL_KIND[campaign.kind], cause=campaign.cause,
+                                      users=users, context_for=context_for, enqueue=False)
+    Delivery.objects.bulk_create(
+        [Delivery(campaign=campaign, user_id=user_id, outbound_email_id=pk, status=status)
+         for user_id, (pk, status) in queued.items()], ignore_conflicts=True, batch_size=1000)
+    # A delivery written before its outbox row (by an earlier version) gets its row now.
+    unlinked = list(Delivery.objects.filter(campaign=campaign, user_id__in=list(queued),
+                                            outbound_email__isnull=True))
+    for delivery in unlinked:
+        delivery.outbound_email_id, delivery.status = queued[delivery.user_id]
+    Delivery.objects.bulk_update(unlinked, ["outbound_email", "status"])
+    return [pk for pk, status in queued.values() if status == Status.QUEUED]
 
 
 @transaction.atomic
@@ -280,11 +285,10 @@ def campaign_batch_queue(*, campaign_id: int, after_pk: int, upto_pk: int) -> li
 
 
 def campaign_batch_send(*, outbound_email_ids: list[int]) -> int:
-    """Send the batch's rows through the outbox in one go (each row claimed, so a duplicate task
-    or the sweep never sends a row twice); refresh the delivery mirror. Returns rows sent."""
-    sent = outbound_emails_send(outbound_email_ids=outbound_email_ids)
-    deliveries_sync(outbound_email_ids=outbound_email_ids)
-    return sent
+    """Send the batch's rows through the outbox in one go, by the ESP's batch API where it has
+    one (each row claimed, so a duplicate task or the sweep never sends a row twice; the
+    delivery mirror changes in the transaction of each status write). Returns rows sent."""
+    return outbound_emails_send(outbound_email_ids=outbound_email_ids)
 
 
 def deliveries_sync(*, outbound_email_ids: list[int] | None = None,

@@ -8,6 +8,7 @@ transaction and hands it to Celery after commit (`services.sending` sends it).
 import hashlib
 import json
 import logging
+from collections.abc import Callable
 from datetime import timedelta
 from typing import Any
 
@@ -27,7 +28,7 @@ from consent_app import selectors as consent_selectors
 from consent_app.services import consent_withdraw
 from notifications_app import rendering
 from notifications_app.kinds import Category, kind_get
-from notifications_app.models import OutboundEmail, Status, TrackingStatus
+from notifications_app.models import Delivery, OutboundEmail, Status, TrackingStatus
 from notifications_app.selectors import outbox as selectors
 from notifications_app.services import dispatch
 from notifications_app.tokens import invalid_token_error, unsubscribe_token_read
@@ -130,6 +131,20 @@ def _enqueue_on_commit(outbound_email_id: int) -> None:
 
 
 
+def _kind_checked(*, kind: str, cause: str):
+    """The registered kind, or DomainError for an unknown kind or a bad cause."""
+    spec = kind_get(kind)
+    if spec is None:
+        raise DomainError(_("Unknown email kind “%(kind)s”; register it with "
+                            "notifications_app.kinds.register_kind.") % {"kind": kind},
+                          code="unknown_kind")
+    if not cause or len(cause) > 255:
+        raise DomainError(_("Every email needs a cause of at most 255 characters."),
+                          code="cause_invalid")
+    return spec
+
+
+
 def notification_queue(*, kind: str, cause: str, context: dict, user=None,
                        email: str | None = None, language: str | None = None,
                        enqueue: bool = True) -> OutboundEmail:
@@ -168,23 +183,11 @@ def notification_build(*, kind: str, cause: str, context: dict, user=None,
     then calls `notification_inserted(row)`. Should a row with the same cause exist all the same, the
     IntegrityError rolls back the caller's transaction.
     """
-    spec = kind_get(kind)
-    if spec is None:
-        raise DomainError(_("Unknown email kind “%(kind)s”; register it with "
-                            "notifications_app.kinds.register_kind.") % {"kind": kind},
-                          code="unknown_kind")
-    if not cause or len(cause) > 255:
-        raise DomainError(_("Every email needs a cause of at most 255 characters."),
-                          code="cause_invalid")
+    spec = _kind_checked(kind=kind, cause=cause)
     recipient = _recipient_for(user=user, email=email)
     lang = _language_for(user=user, language=language)
     context = _context_checked(context)
-    try:
-        rendering.templates_check(kind=kind, language=lang)
-    except (TemplateDoesNotExist, TemplateSyntaxError) as exc:
-        raise DomainError(_("The templates of email kind “%(kind)s” are missing or broken "
-                            "(%(error)s); nothing was queued.") % {"kind": kind, "error": exc},
-                          code="template_missing") from exc
+    _templates_checked(kind=kind, language=lang)
 
     key = _idempotency_key(cause=cause,
                            recipient=f"user:{user.pk}" if user is not None
@@ -197,6 +200,64 @@ def notification_build(*, kind: str, cause: str, context: dict, user=None,
         status=Status.SUPPRESSED if blocked else Status.QUEUED, suppressed_reason=blocked,
         next_attempt_at=None if blocked else now,
     )
+
+
+
+def _templates_checked(*, kind: str, language: str) -> None:
+    try:
+        rendering.templates_check(kind=kind, language=language)
+    except (TemplateDoesNotExist, TemplateSyntaxError) as exc:
+        raise DomainError(_("The templates of email kind “%(kind)s” are missing or broken "
+                            "(%(error)s); nothing was queued.") % {"kind": kind, "error": exc},
+                          code="template_missing") from exc
+
+
+@enforces("P02", "P19")
+def notifications_queue_many(*, kind: str, cause: str, users: list,
+                             context_for: Callable[[str], dict],
+                             enqueue: bool = True) -> dict[int, tuple[int, str]]:
+    """Queue one email of `kind` to each of `users` in one go (a campaign batch, or anything
+    else that mails many people): the kind is checked once, the templates and the context
+    (`context_for(language)`) once per language, the rows written with one `bulk_create` that
+    ignores conflicts, so a redone batch queues nothing new (the idempotency keys are those of
+    `notification_queue`: one email per cause, recipient and kind). Marketing mail to users
+    without consent is written suppressed (P02, P19). A user without a valid address gets no
+    row. Returns {user id: (outbox row id, status)} of every user with a row, new or earlier.
+    `enqueue=False`: the caller sends the rows after commit (the sweep covers any it does not).
+    """
+    spec = _kind_checked(kind=kind, cause=cause)
+    contexts: dict[str, dict] = {}
+    consenting = consent_selectors.users_with_consent(
+        user_ids=[u.pk for u in users], purpose=MARKETING_PURPOSE) if spec.is_marketing else set()
+    now, rows = clock.now(), []
+    for user in users:
+        try:
+            recipient = _recipient_for(user=user, email=None)
+        except DomainError:
+            logger.warning("User %s has no valid email address: no %s email", user.pk, kind)
+            continue
+        lang = _language_for(user=user, language=None)
+        if lang not in contexts:
+            _templates_checked(kind=kind, language=lang)
+            contexts[lang] = _context_checked(context_for(lang))
+        blocked = _marketing_block_reason(user, consented=user.pk in consenting) \
+            if spec.is_marketing else ""
+        rows.append(OutboundEmail(
+            user=user, recipient_email=recipient, kind=kind, category=spec.category,
+            language=lang, cause=cause, context=contexts[lang],
+            idempotency_key=_idempotency_key(cause=cause, recipient=f"user:{user.pk}", kind=kind),
+            status=Status.SUPPRESSED if blocked else Status.QUEUED, suppressed_reason=blocked,
+            next_attempt_at=None if blocked else now))
+    with transaction.atomic():
+        OutboundEmail.objects.bulk_create(rows, ignore_conflicts=True, batch_size=1000)
+    found = {key: (pk, user_id, status) for key, pk, user_id, status in
+             OutboundEmail.objects.filter(idempotency_key__in=[r.idempotency_key for r in rows])
+             .values_list("idempotency_key", "pk", "user_id", "status")}
+    if enqueue:
+        for pk, _user, status in found.values():
+            if status == Status.QUEUED:
+                _enqueue_on_commit(pk)
+    return {user_id: (pk, status) for pk, user_id, status in found.values()}
 
 
 
@@ -224,7 +285,22 @@ def outbox_sweep(*, limit: int | None = None) -> int:
         status=Status.QUEUED, next_attempt_at=now, claimed_at=None, updated_at=now)
     for pk in ids:
         _enqueue_on_commit(pk)
+    _unconfirmed_settle(claimed_before=now - timedelta(seconds=conf("STALE_SENDING_SECONDS")))
     return len(ids)
+
+
+def _unconfirmed_settle(*, claimed_before) -> int:
+    """Rows of a batch call whose answer was lost are not sent again (at most once): they fail
+    as unconfirmed, mandatory ones flagged for staff, until a tracking event of the provider
+    shows they went out (`outbound_email_track` then marks them sent)."""
+    rows = selectors.outbox_unconfirmed(claimed_before=claimed_before)
+    now = clock.now()
+    note = ("Handed to the provider, but the worker stopped before its answer was recorded: "
+            "not sent again automatically (it may have gone out). A delivery event from the "
+            "provider marks it sent; otherwise retry it after checking the provider's log.")
+    flagged = rows.filter(category=Category.MANDATORY).update(
+        status=Status.FAILED, last_error=note, needs_staff_attention=True, updated_at=now)
+    return flagged + rows.update(status=Status.FAILED, last_error=note, updated_at=now)
 
 
 
@@ -233,7 +309,8 @@ def outbound_email_retry(*, outbound_email: OutboundEmail) -> OutboundEmail:
     """Staff send a failed row again (admin action), with a fresh set of attempts."""
     now = clock.now()
     updated = OutboundEmail.objects.filter(pk=outbound_email.pk, status=Status.FAILED).update(
-        status=Status.QUEUED, attempts=0, next_attempt_at=now, claimed_at=None, updated_at=now)
+        status=Status.QUEUED, attempts=0, next_attempt_at=now, claimed_at=None,
+        submitted_at=None, updated_at=now)
     if not updated:
         raise ConflictError(_("Only failed emails can be retried."), code="not_failed")
     _enqueue_on_commit(outbound_email.pk)
@@ -268,6 +345,15 @@ def outbound_email_track(*, message_id: str | None, event_type: str,
     if found is None:
         return None
     row = OutboundEmail.objects.select_for_update().get(pk=found.pk)
+    fields = ["tracking_status", "tracking_detail", "tracked_at", "needs_staff_attention",
+              "updated_at"]
+    if row.submitted_at is not None and row.status in (Status.SENDING, Status.FAILED):
+        # A batch call whose answer was lost: the provider's event proves it took the email.
+        row.status, row.sent_at, row.last_error = Status.SENT, occurred_at or clock.now(), ""
+        row.needs_staff_attention = False
+        fields += ["status", "sent_at", "last_error"]
+        Delivery.objects.filter(outbound_email_id=row.pk).update(status=Status.SENT,
+                                                                 sent_at=row.sent_at)
     if tracking == TrackingStatus.DELIVERED and row.tracking_status not in ("", tracking):
         return row  # a late "delivered" never hides a bounce or a complaint
     row.tracking_status = tracking
@@ -275,8 +361,7 @@ def outbound_email_track(*, message_id: str | None, event_type: str,
     row.tracked_at = occurred_at or clock.now()
     if row.category == Category.MANDATORY and tracking in _UNDELIVERED:
         row.needs_staff_attention = True
-    row.save(update_fields=["tracking_status", "tracking_detail", "tracked_at",
-                            "needs_staff_attention", "updated_at"])
+    row.save(update_fields=fields)
     return row
 
 

@@ -13,11 +13,11 @@ from django.db.models import F
 
 from ccucaas_privacy import clock
 from consent_app import selectors as consent_selectors
-from notifications_app import rendering
+from notifications_app import esp, rendering
 from notifications_app.delivery_errors import TransientSendError, error_describe, is_transient
-from notifications_app.models import OutboundEmail, Status
+from notifications_app.models import Delivery, OutboundEmail, Status
 from notifications_app.selectors import outbox as selectors
-from notifications_app.services import dispatch
+from notifications_app.services import batch_sending, dispatch
 from notifications_app.services.outbox import MARKETING_PURPOSE, _marketing_block_reason, conf
 from notifications_app.tokens import unsubscribe_url
 
@@ -37,11 +37,15 @@ def _backoff_seconds(attempts: int) -> int:
 
 
 def _finish(row: OutboundEmail, **fields: Any) -> OutboundEmail:
-    """Leave `sending`; a row another sweep has taken back meanwhile is left alone."""
+    """Leave `sending`; a row another sweep has taken back meanwhile is left alone. A campaign's
+    delivery mirror follows in the same transaction."""
     fields["updated_at"] = clock.now()
-    if OutboundEmail.objects.filter(pk=row.pk, status=Status.SENDING).update(**fields):
-        for name, value in fields.items():
-            setattr(row, name, value)
+    with transaction.atomic():
+        if OutboundEmail.objects.filter(pk=row.pk, status=Status.SENDING).update(**fields):
+            for name, value in fields.items():
+                setattr(row, name, value)
+            Delivery.objects.filter(outbound_email_id=row.pk).update(
+                status=row.status, sent_at=row.sent_at)
     return row
 
 
@@ -58,6 +62,13 @@ def _render_context(row: OutboundEmail) -> dict[str, Any]:
 
 
 
+def outbound_email_render(*, outbound_email: OutboundEmail) -> tuple[str, str, str]:
+    """(subject, text, html) of one outbox row, as it is sent (also what the admin shows staff
+    instead of the row's raw context)."""
+    return rendering.email_render(kind=outbound_email.kind, language=outbound_email.language,
+                                  context=_render_context(outbound_email))
+
+
 def _message_for(row: OutboundEmail):
     context = _render_context(row)
     subject, text, html = rendering.email_render(kind=row.kind, language=row.language,
@@ -67,10 +78,12 @@ def _message_for(row: OutboundEmail):
         # RFC 8058 one-click unsubscribe. Mandatory mail never carries these (P19).
         headers["List-Unsubscribe"] = f"<{context['unsubscribe_url']}>"
         headers["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
+    # What the message carries follows what the configured ESP accepts (Postmark: one tag,
+    # its message streams).
+    options = esp.message_options(kind=row.kind, category=row.category)
     return rendering.message_build(
         to=row.recipient_email, subject=subject, text=text, html=html, headers=headers,
-        metadata={"outbound_email": str(row.public_id), "kind": row.kind},
-        tags=[row.kind, row.category],
+        metadata={"outbound_email": str(row.public_id), "kind": row.kind}, **options,
     )
 
 
@@ -153,10 +166,20 @@ def _send_claimed(claimed: list[int]) -> int:
     consenting = consent_selectors.users_with_consent(
         user_ids=[row.user_id for row in rows if row.is_marketing and row.user_id],
         purpose=MARKETING_PURPOSE)
+    ready = [row for row in rows if _sendable(row, consenting=consenting)]
+    caps = esp.capabilities()
+    groups, singles = batch_sending.batch_groups(ready, caps)
     sent: list[tuple[OutboundEmail, str]] = []
+    batched = 0
     with get_connection() as email_connection:
-        for row in rows:
-            message = _batch_message(row, consenting=consenting)
+        for group in groups:  # render once, one ESP call per up to its limit
+            count = batch_sending.group_send(group, connection=email_connection, caps=caps)
+            if count < 0:
+                singles.extend(group)
+            else:
+                batched += count
+        for row in singles:
+            message = _batch_message(row)
             if message is None:
                 continue
             try:
@@ -166,21 +189,27 @@ def _send_claimed(claimed: list[int]) -> int:
                 continue
             sent.append((row, _provider_message_id(message)))
     _batch_mark_sent(sent)
-    return len(sent)
+    return len(sent) + batched
 
 
 
-def _batch_message(row: OutboundEmail, *, consenting: set[int]):
-    """The message to send for a claimed row, or None when the row was finished instead."""
+def _sendable(row: OutboundEmail, *, consenting: set[int]) -> bool:
+    """Whether a claimed row goes out; a row that must not is finished instead."""
     if row.attempts > conf("MAX_ATTEMPTS"):
         _finish(row, status=Status.FAILED,
                 last_error=f"Gave up after {row.attempts - 1} attempts. {row.last_error}")
-        return None
+        return False
     if row.is_marketing:
         blocked = _marketing_block_reason(row.user, consented=row.user_id in consenting)
         if blocked:  # consent withdrawn between queueing and sending
             _finish(row, status=Status.SUPPRESSED, suppressed_reason=blocked)
-            return None
+            return False
+    return True
+
+
+
+def _batch_message(row: OutboundEmail):
+    """The message of a claimed row, or None when the row was finished instead."""
     try:
         return _message_for(row)
     except Exception as exc:  # a template that no longer renders: fail this row only
@@ -222,6 +251,9 @@ def _batch_mark_sent(sent: list[tuple[OutboundEmail, str]]) -> None:
                 rows.append(row)
         OutboundEmail.objects.bulk_update(
             rows, ["status", "sent_at", "updated_at", "last_error", "provider_message_id"])
+        # the campaign's delivery mirror, in the same transaction
+        Delivery.objects.filter(outbound_email_id__in=[row.pk for row in rows]).update(
+            status=Status.SENT, sent_at=now)
 
 
 

@@ -37,11 +37,14 @@ class Dispatch:
     """One correction or deletion for one processor."""
 
     id: str  # the propagation's public id: OpenDSR subject_request_id, webhook id
-    type: str  # "erasure" or "correction"
+    type: str  # "erasure", "correction" or "restriction" (APPI Art. 35 stop of use/provision)
     identities: list[dict[str, str]]
     submitted_time: str  # when the data subject made the original request (RFC 3339)
     callback_url: str
     changes: dict[str, str] = field(default_factory=dict)
+    # A restriction: {"kind", "purposes", "recipients", "erase", "scope", "scope_note",
+    # "effective_from"} (requests_app.services.restrictions.restriction_payload)
+    restriction: dict[str, Any] = field(default_factory=dict)
 
 
 def http_reason(status: int) -> str:

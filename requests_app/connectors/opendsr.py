@@ -75,6 +75,12 @@ class OpenDSRConnector(Connector):
         processor, discovery = self.processor, self.processor.discovery
         if dispatch.type == "erasure":
             request_type = "erasure"
+        elif dispatch.type == "restriction" and processor.handles_corrections:
+            # OpenDSR 2.0 knows access, portability and erasure only (specification.md): a
+            # stop of use with erasure goes as `erasure`, any other restriction with the type
+            # the processor documents for its extension; both describe it in `extensions`.
+            request_type = ("erasure" if dispatch.restriction.get("erase")
+                            else processor.correction_request_type)
         elif processor.handles_corrections:
             request_type = processor.correction_request_type
         else:
@@ -98,7 +104,9 @@ class OpenDSRConnector(Connector):
                 "subject_request_type": request_type, "subject_identities": identities,
                 "submitted_time": dispatch.submitted_time, "api_version": API_VERSION,
                 "status_callback_urls": [dispatch.callback_url]}
-        if dispatch.type != "erasure":
+        if dispatch.type == "restriction":
+            body["extensions"] = {processor.domain: {"restriction": dispatch.restriction}}
+        elif dispatch.type != "erasure":
             body["extensions"] = {processor.domain: {
                 processor.correction_extension_key: dispatch.changes}}
         return body

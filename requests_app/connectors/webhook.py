@@ -57,11 +57,15 @@ def _secret(processor) -> str:
 
 class WebhookConnector(Connector):
     def send(self, dispatch: Dispatch) -> dict[str, Any]:
-        kind = "erasure" if dispatch.type == "erasure" else "rectification"  # our own format
-        body = json.dumps({"id": dispatch.id, "type": kind,
-                           "identities": dispatch.identities, "changes": dispatch.changes,
-                           "submitted_time": dispatch.submitted_time,
-                           "callback_url": dispatch.callback_url}).encode()
+        kind = {"erasure": "erasure", "restriction": "restriction"}.get(
+            dispatch.type, "rectification")  # our own format
+        payload = {"id": dispatch.id, "type": kind,
+                   "identities": dispatch.identities, "changes": dispatch.changes,
+                   "submitted_time": dispatch.submitted_time,
+                   "callback_url": dispatch.callback_url}
+        if dispatch.type == "restriction":  # APPI Art. 35: stop of use or of provision
+            payload["restriction"] = dispatch.restriction
+        body = json.dumps(payload).encode()
         headers = {"Content-Type": "application/json",
                    SIGNATURE_HEADER: sign(_secret(self.processor), body),
                    "Idempotency-Key": dispatch.id}

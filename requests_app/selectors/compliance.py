@@ -43,26 +43,41 @@ class MonthTypeFigures:
         return round(ordered[min(len(ordered) - 1, int(0.9 * len(ordered)))], 2)
 
     @property
+    def late(self) -> int:
+        """Replied late, plus open and already past the deadline (late whatever happens)."""
+        return self.replied_late + self.overdue_now
+
+    @property
     def on_time_rate(self) -> float | None:
-        replied = self.replied_on_time + self.replied_late
-        return round(self.replied_on_time / replied, 4) if replied else None
+        return on_time_rate(on_time=self.replied_on_time, late=self.late)
 
     def as_dict(self) -> dict:
         data = asdict(self)
         data.pop("days_to_reply")
-        data.update(median_days_to_reply=self.median_days_to_reply,
+        data.update(median_days_to_reply=self.median_days_to_reply, late=self.late,
                     p90_days_to_reply=self.p90_days_to_reply, on_time_rate=self.on_time_rate)
         return data
 
 
 @enforces("P23")
-def compliance_figures(*, now: datetime | None = None, since: datetime | None = None
-                       ) -> list[MonthTypeFigures]:
-    """Figures per (JST month of receipt, type), oldest month first."""
+def on_time_rate(*, on_time: int, late: int) -> float | None:
+    """Share of requests answered on time among those whose deadline has been decided: an
+    open request past its deadline counts as late (issue 19 item 4), one still within it not."""
+    decided = on_time + late
+    return round(on_time / decided, 4) if decided else None
+
+
+@enforces("P23")
+def compliance_figures(*, now: datetime | None = None, since: datetime | None = None,
+                       until: datetime | None = None) -> list[MonthTypeFigures]:
+    """Figures per (JST month of receipt, type), oldest month first; `since`/`until` bound
+    the time of receipt (until excluded)."""
     now = clock.now() if now is None else now
     rows = DataSubjectRequest.objects.all()
     if since is not None:
         rows = rows.filter(received_at__gte=since)
+    if until is not None:
+        rows = rows.filter(received_at__lt=until)
     fields = ("type", "status", "received_at", "identity_verified_at", "reply_due_at",
               "replied_at", "effective_due_at", "completed_at")
     table: dict[tuple[str, str], MonthTypeFigures] = {}
@@ -104,13 +119,14 @@ def overdue_requests(*, now: datetime | None = None):
 
 
 @enforces("P23")
-def compliance_summary(*, now: datetime | None = None) -> dict:
-    figures = compliance_figures(now=now)
+def compliance_summary(*, now: datetime | None = None, since: datetime | None = None,
+                       until: datetime | None = None) -> dict:
+    figures = compliance_figures(now=now, since=since, until=until)
     totals = defaultdict(int)
     for f in figures:
         for key in ("received", "replied_on_time", "replied_late", "overdue_now",
                     "propagation_within_48h", "propagation_late", "propagation_pending"):
             totals[key] += getattr(f, key)
-    replied = totals["replied_on_time"] + totals["replied_late"]
-    totals["on_time_rate"] = round(totals["replied_on_time"] / replied, 4) if replied else None
+    totals["late"] = totals["replied_late"] + totals["overdue_now"]
+    totals["on_time_rate"] = on_time_rate(on_time=totals["replied_on_time"], late=totals["late"])
     return {"rows": [f.as_dict() for f in figures], "totals": dict(totals)}

@@ -17,6 +17,7 @@ from ccucaas_privacy.rules import enforces
 from notifications_app.services.outbox import notification_inserted
 from requests_app import deadlines
 from requests_app.details import details_clean
+from requests_app.hooks import request_received
 from requests_app.models import (
     Channel,
     DataSubjectRequest,
@@ -95,6 +96,7 @@ def request_file(
     actor=None,
     received_at: datetime | None = None,
     identity_attested: str = "",
+    representative_fields: dict[str, str] | None = None,
     now: datetime | None = None,
 ) -> tuple[DataSubjectRequest, VerificationSent | None]:
     """Receive a request (P21, P24, P26).
@@ -104,7 +106,9 @@ def request_file(
     single-use link and code. `received_at` lets the help desk record when the letter or call
     actually arrived (never in the future). `identity_attested` (authorized agents only): the
     agent attested a verified identity that matched `subject`, so the request starts
-    `received`; the value names how (it is kept in the first event).
+    `received`; the value names how (it is kept in the first event). `representative_fields`
+    (services.representatives only, already checked): the representative filing for the person,
+    set before the first email, so the verification goes to them (APPI Art. 37(3)).
     """
     now = _now(now)
     if identity_attested and (channel != Channel.AGENT or subject is None):
@@ -142,6 +146,7 @@ def request_file(
                 language=language or (subject.language if subject else settings.LANGUAGE_CODE),
                 created_at=now,
                 received_at=received,
+                **(representative_fields or {}),
             )
             if channel == Channel.PORTAL or identity_attested:
                 request.status = Status.RECEIVED
@@ -167,6 +172,7 @@ def request_file(
                 receipt = receipt_build(request)
                 receipt.save(force_insert=True)
                 notification_inserted(receipt)
+                request_received.call(request=request, now=now)  # issue 25: automation
     except IntegrityError:
         _raise_if_duplicate(type=type, subject=subject, subject_email=subject_email)
         raise

@@ -52,6 +52,9 @@ def correction_item_decide(*, request: DataSubjectRequest, index: int, accept: b
     """Staff accept or reject one requested correction item, with a note (P21)."""
     if not isinstance(note, str) or len(note) > settings.REQUESTS["TEXT_MAX_CHARS"]:
         raise DomainError(_("The note is too long."), details={"note": [_("The note is too long.")]})
+    if not accept and not note.strip():  # the person is told why (issue 19 item 2)
+        message = _("Give the reason for refusing this item; the person is told it.")
+        raise DomainError(message, code="reason_required", details={"note": [message]})
     with transaction.atomic():
         request = _lock(request)
         if request.type != RequestType.CORRECTION:
@@ -164,9 +167,29 @@ def _reply_context(request: DataSubjectRequest) -> dict[str, Any]:
                      if s.retained_on_erasure and s.category not in holds]
         backups = clock.now() + timedelta(days=settings.BACKUP_RETENTION_DAYS)
         return {"retained": retained, "backups_rotated_by": format_jst(backups)}
+    if request.type == RequestType.CORRECTION:
+        return _correction_reply_context(request)
     if request.type == RequestType.DISCLOSURE:
-        return {"package_to_follow": True}
+        from requests_app.services.paper import is_paper
+
+        return {"package_to_follow": not is_paper(request)}  # paper: APPI Art. 33(1)
     return {}
+
+
+
+@enforces("P21")
+def _correction_reply_context(request: DataSubjectRequest) -> dict[str, Any]:
+    """Which items were accepted and which refused, with the reasons; the 48-hour promise only
+    when something was accepted (issue 19 item 2)."""
+    from requests_app.selectors.requests import correction_items_decided
+
+    items = correction_items_decided(request)
+    accepted = [i for i in items if i["accepted"]]
+    refused = [i for i in items if i["decided"] and not i["accepted"]]
+    extra: dict[str, Any] = {"corrections_accepted": accepted, "corrections_refused": refused}
+    if not accepted:
+        extra["effective_due_at"] = ""  # nothing changes, so nothing takes effect
+    return extra
 
 
 

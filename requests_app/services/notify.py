@@ -23,6 +23,8 @@ KINDS = {
     "request_replied": "The reply to a data-subject request",
     "request_rejected": "A data-subject request was rejected, with the reason",
     "request_withdrawn": "Confirmation that a data-subject request was withdrawn",
+    "request_verification_reminder": "The one reminder to verify a request, with a new link "
+                                     "and code, before the link expires",
     "request_expired": "A request expired because identity was never verified",
     "request_completed": "A correction or deletion is in effect everywhere",
     "request_assigned": "Staff notice: a request was assigned to you",
@@ -55,7 +57,20 @@ def _context(request: DataSubjectRequest, language: str) -> dict[str, Any]:
             "rejection_reason": request.rejection_reason,
             "detail_path": _detail_path(request.pk) if request.subject_id else "",
             "details": request.details,
+            **appi_context(request),
         }
+
+
+def appi_context(request: DataSubjectRequest) -> dict[str, Any]:
+    """Issue 21, in the active language: the refusal's ground and what a partial disclosure
+    withheld (APPI Art. 33(2), 36), the disclosure method (Art. 33(1), (3)), an accepted stop
+    (Art. 35)."""
+    from requests_app.services.paper import method_context
+    from requests_app.services.refusals import refusal_context
+    from requests_app.services.restrictions import restriction_reply_context
+
+    return {**refusal_context(request), **method_context(request),
+            **restriction_reply_context(request)}
 
 
 _PK_PLACEHOLDER = UUID(int=0)
@@ -80,8 +95,14 @@ def _subject_email_args(request: DataSubjectRequest, *, kind: str, cause_suffix:
     language = request.language
     args = {"kind": kind, "cause": f"request:{request.pk}:{cause_suffix}",
             "context": _context(request, language) | (extra or {}), "language": language}
+    if request.representative_kind and request.representative_email:
+        # APPI Art. 37(3): a representative filed it; every reply goes to them (issue 21).
+        args["context"]["recipient_name"] = request.representative_name
+        return args | {"email": request.representative_email}
     if request.subject_id:
         return args | {"user": request.subject}
+    # a help-desk request has no user: greet with the name the requester gave in the form
+    args["context"]["recipient_name"] = request.subject_name
     return args | {"email": request.subject_email}
 
 

@@ -5,8 +5,10 @@ A ZIP with `data.json` (every category), one CSV per category, `provisions.csv`,
 (SHA-256 of every file, generation time, request reference). Rows are streamed from each source
 into the archive (one database pass per category: the CSV goes straight into the ZIP while the
 category's JSON is spooled to a temporary file on disk), so memory stays flat whatever the
-volume. The archive is stored through Django's storage API in PRIVATE_STORAGE (never
-web-served) and downloaded through a signed, owner-only link that expires after 7 days.
+volume. The archive is stored through Django's storage API in the private "packages" storage
+(a local folder under `make run`, an S3 bucket in production: a worker on one host builds it,
+the web process on another serves it) and downloaded through a signed, owner-only link that
+expires after 7 days. Nothing opens it by path: `package_file_open` is the one way to read it.
 """
 
 import csv
@@ -27,13 +29,13 @@ from django.db import connection, models, transaction
 from django.db.models import Max
 from django.template.loader import render_to_string
 from django.utils import translation
-from django.utils.module_loading import import_string
 
 from ccucaas_privacy import clock
 from ccucaas_privacy.csv_safe import csv_cell, csv_cell_sql
-from ccucaas_privacy.datasources import all_sources
+from ccucaas_privacy.datasources import all_sources, retention_label
 from ccucaas_privacy.errors import ConflictError, DomainError
 from ccucaas_privacy.rules import enforces
+from ccucaas_privacy.storage import named_storage
 from requests_app.models import DataSubjectRequest, DisclosurePackage, RequestEvent, RequestType
 
 SIGNING_SALT = "requests_app.package"
@@ -41,9 +43,18 @@ PACKAGE_DIR = "packages"
 # The provisions source's CSV is `provisions.csv`: the record of provision to third parties.
 
 
+PACKAGES_STORAGE = "packages"
+
+
 def private_storage() -> Storage:
-    config = settings.PRIVATE_STORAGE
-    return import_string(config["BACKEND"])(**config.get("OPTIONS", {}))
+    """The private storage of disclosure packages (STORAGES["packages"])."""
+    return named_storage(PACKAGES_STORAGE)
+
+
+def package_file_open(*, package: DisclosurePackage) -> IO[bytes]:
+    """The package's ZIP opened for reading from its storage (the caller closes it): the
+    download view streams it; a printed ("paper") disclosure reads it too."""
+    return private_storage().open(package.file_name, "rb")
 
 
 class _HashingWriter(io.RawIOBase):
@@ -258,6 +269,12 @@ def package_write(*, request: DataSubjectRequest, user, out: IO[bytes], now: dat
                         "file": _csv_name(p.source)} for p in parts]
             files.append(_write_text(archive, "index.html",
                                      _index_html(request=request, now=now, summary=summary)))
+            if request.withheld:  # APPI Art. 33(2): what a partial disclosure withholds, and why
+                files.append(_write_text(archive, "withheld.json", json.dumps(
+                    _withheld_section(request), ensure_ascii=False, indent=2)))
+            if request.representative_kind:
+                files.append(_write_text(archive, "representative.json", json.dumps(
+                    _representative_section(request), ensure_ascii=False, indent=2)))
             manifest = {"reference": request.reference, "request_id": str(request.pk),
                         "generated_at": now.isoformat(), "algorithm": "sha256",
                         "files": sorted(files, key=lambda f: f["name"])}
@@ -276,11 +293,35 @@ def _index_html(*, request: DataSubjectRequest, now: datetime, summary: list[dic
     with translation.override(request.language):
         rows = [{"category": s["source"].category, "title": str(s["source"].title),
                  "description": str(s["source"].description), "rule": s["source"].rule,
-                 "rows": s["rows"], "file": s["file"]} for s in summary]
+                 "rows": s["rows"], "file": s["file"],
+                 "retention": retention_label(s["source"])} for s in summary]
         return render_to_string("requests_app/package_index.html", {
             "reference": request.reference, "generated_at": format_jst(now), "rows": rows,
             "language": request.language,
+            "representative": _representative_section(request) if request.representative_kind
+            else None,
+            "withheld": _withheld_section(request),
         })
+
+
+def _withheld_section(request: DataSubjectRequest) -> list[dict[str, str]]:
+    from requests_app.services.refusals import ground_label
+
+    with translation.override(request.language):
+        return [{**w, "ground_label": ground_label(w["ground"])} for w in request.withheld or []]
+
+
+def _representative_section(request: DataSubjectRequest) -> dict[str, Any]:
+    """APPI Art. 37(3): who asked for the person and the proofs of authority staff verified."""
+    from requests_app.models import RepresentativeKind
+    from requests_app.services.representatives import representative_proofs_listing
+
+    return {"kind": request.representative_kind,
+            "kind_label": str(RepresentativeKind(request.representative_kind).label),
+            "name": request.representative_name, "relation": request.representative_relation,
+            "verified_at": request.representative_verified_at.isoformat()
+            if request.representative_verified_at else None,
+            "proofs": representative_proofs_listing(request)}
 
 
 def _package_name(request: DataSubjectRequest) -> str:
@@ -302,6 +343,9 @@ def disclosure_package_build(*, request: DataSubjectRequest, now: datetime | Non
                             code="package_not_allowed")
     if request.subject is None:
         raise DomainError("The request has no account to disclose.", code="package_no_subject")
+    from requests_app.services.representatives import representative_disclosure_check
+
+    representative_disclosure_check(request)  # APPI Art. 37(3): verified representative only
     storage = private_storage()
     with tempfile.TemporaryFile() as out:
         package_write(request=request, user=request.subject, out=out, now=now)
@@ -327,10 +371,21 @@ def disclosure_package_build(*, request: DataSubjectRequest, now: datetime | Non
             notify_subject(request, kind="request_package_ready", cause_suffix="package",
                            extra={"download_path": package_download_path(package=package),
                                   "expires_at": package.expires_at.isoformat()})
+            _complete_when_ready(request, now=now)
             return package
     except ConflictError:
         storage.delete(name)  # a concurrent build won; keep its file only
         return DisclosurePackage.objects.get(request=request)
+
+
+def _complete_when_ready(request: DataSubjectRequest, *, now: datetime) -> None:
+    """The disclosure is completed once its package is ready, not at the reply (issue 19
+    item 9): the timeline then reads reply, package ready, completed."""
+    from requests_app.services import transitions
+
+    status = DataSubjectRequest.objects.filter(pk=request.pk).values_list("status", flat=True)[0]
+    if transitions.can("complete", status):
+        transitions.request_complete(request=request, now=now, notify=False)
 
 
 def package_token(*, package: DisclosurePackage) -> str:

@@ -26,6 +26,7 @@ from requests_app.connectors import (
     connector_for,
 )
 from requests_app.models import (
+    STOP_TYPES,
     CorrectionDecision,
     DataSubjectRequest,
     LegalHold,
@@ -36,6 +37,7 @@ from requests_app.models import (
     RequestType,
     Status,
 )
+from requests_app.services.acting import acting_data
 
 log = logging.getLogger(__name__)
 
@@ -57,8 +59,8 @@ def _event(request, *, action: str, actor=None, note: str = "", data: dict | Non
            now: datetime | None = None) -> RequestEvent:
     return RequestEvent.objects.create(
         request=request, actor=actor if getattr(actor, "pk", None) else None, action=action,
-        from_status=request.status, to_status=request.status, note=note, data=data or {},
-        created_at=now or clock.now())
+        from_status=request.status, to_status=request.status, note=note,
+        data={**acting_data(), **(data or {})}, created_at=now or clock.now())
 
 
 
@@ -230,17 +232,22 @@ def _run_processor(row: Propagation, now: datetime) -> None:
     from requests_app.services.processors import processor_error_record, processor_trust_refresh
 
     request, processor = row.request, row.processor
+    from requests_app.services.restrictions import restriction_payload
+
+    is_restriction = request.type in STOP_TYPES
     dispatch = Dispatch(
         id=str(row.public_id),
-        type="erasure" if request.type == RequestType.DELETION else "correction",
+        type=("erasure" if request.type == RequestType.DELETION
+              else "restriction" if is_restriction else "correction"),
         identities=_identities(request), submitted_time=_rfc3339(request.received_at),
         callback_url=_callback_url(processor),
-        changes=_accepted_changes(request) if request.type == RequestType.CORRECTION else {})
+        changes=_accepted_changes(request) if request.type == RequestType.CORRECTION else {},
+        restriction=restriction_payload(request) if is_restriction else {})
     try:
         if row.manual:
             answer = {**ManualConnector(processor).send(dispatch),
-                      "reason": "OpenDSR has no correction type; the processor documents no "
-                                "correction extension"}
+                      "reason": f"OpenDSR has no {dispatch.type} type; the processor documents "
+                                "no extension for it"}
         else:
             if processor.connector == "opendsr":
                 processor_trust_refresh(processor=processor, now=now)

@@ -131,6 +131,14 @@ def _act(request, alert: deadlines.PlannedAlert, *, now: datetime, report: Sweep
                 [request.recipient_email], "request expired; requester emailed")
         report.sent.append((request.reference, alert.kind))
         return
+    if alert.kind == "verification_reminder":
+        from requests_app.services.verification import request_verification_remind
+
+        request_verification_remind(request=request, now=now)
+        _record(request, alert.kind, alert.due_at, DeadlineAlert.Outcome.SENT,
+                [request.recipient_email], "requester reminded with a new link and code")
+        report.sent.append((request.reference, alert.kind))
+        return
     staff = _staff_recipients(request, alert, officers)
     email_kind = _email_kind(alert.kind)
     for user in staff:

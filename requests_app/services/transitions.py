@@ -26,6 +26,7 @@ from requests_app.models import (
     RequestType,
     Status,
 )
+from requests_app.services.acting import acting_data
 from requests_app.services.notify import notify_assignee, notify_subject
 
 S = Status
@@ -44,6 +45,8 @@ TRANSITIONS: dict[str, tuple[frozenset[str], str | None]] = {
     # Before the reply only (DESIGN section 4): after it the change is already under way.
     "withdraw": (frozenset({S.AWAITING_VERIFICATION, S.RECEIVED, S.IN_REVIEW}), S.WITHDRAWN),
     "complete": (frozenset({S.REPLIED}), S.COMPLETED),
+    # Issue 25: staff reopen an automatically handled request for a person to reply again.
+    "reopen": (frozenset({S.REPLIED, S.COMPLETED}), S.IN_REVIEW),
 }
 
 
@@ -65,6 +68,39 @@ def target(action: str, current: str) -> str:
 
 def can(action: str, status: str) -> bool:
     return status in TRANSITIONS[action][0]
+
+
+
+# Staff steps of the admin request page that are not status changes of their own (issue 19
+# item 8): step -> (request types it applies to, statuses it is offered in). Together with
+# TRANSITIONS this decides which actions the page offers; the services still refuse the rest.
+_BEFORE_REPLY = frozenset({S.RECEIVED, S.IN_REVIEW})
+STAFF_STEPS: dict[str, tuple[frozenset[str], frozenset[str]]] = {
+    "correction_item": (frozenset({RequestType.CORRECTION}), _BEFORE_REPLY),
+    "deletion_approve": (frozenset({RequestType.DELETION}), _BEFORE_REPLY | {S.REPLIED}),
+    "legal_hold_place": (frozenset({RequestType.DELETION}), _BEFORE_REPLY | {S.REPLIED}),
+    "legal_hold_release": (frozenset({RequestType.DELETION}), _BEFORE_REPLY | {S.REPLIED}),
+    "propagation_confirm": (frozenset(deadlines.PROPAGATING_TYPES), frozenset({S.REPLIED})),
+    "restriction_decide": (frozenset({"stop_use", "stop_provision"}), _BEFORE_REPLY),
+    "method_change": (frozenset({RequestType.DISCLOSURE}), _BEFORE_REPLY),
+}
+
+
+
+def step_applies(step: str, request: DataSubjectRequest) -> bool:
+    """Whether the staff step `step` is offered for this request's type and status."""
+    types, statuses = STAFF_STEPS[step]
+    return request.type in types and request.status in statuses
+
+
+
+def correction_undecided(request: DataSubjectRequest) -> list[int]:
+    """The items of a correction that staff have not yet accepted or refused (P21)."""
+    from requests_app.models import CorrectionDecision
+
+    decided = set(CorrectionDecision.objects.filter(request=request)
+                  .values_list("index", flat=True))
+    return [i for i in range(len(request.details.get("items", []))) if i not in decided]
 
 
 
@@ -119,6 +155,7 @@ def _action_label(action: str) -> str:
         "reject": _("rejection"),
         "withdraw": _("withdrawal"),
         "complete": _("completion"),
+        "reopen": _("reopening"),
     }
     return labels[action]
 
@@ -130,7 +167,8 @@ def _record(request: DataSubjectRequest, *, action: str, actor, now: datetime,
     request.save()
     return RequestEvent.objects.create(
         request=request, actor=actor if getattr(actor, "pk", None) else None, action=action,
-        from_status=from_status, to_status=request.status, note=note, data=data or {},
+        from_status=from_status, to_status=request.status, note=note,
+        data={**acting_data(), **(data or {})},  # issue 25: {"actor": "automation", "rule": ..}
         created_at=now,
     )
 
@@ -217,21 +255,34 @@ def _clean_attachments(attachments: Any) -> list[dict[str, str]]:
 
 @enforces("P21", "P24", "P26")
 def request_reply(*, request: DataSubjectRequest, actor, text: str, attachments: Any = None,
-                  now: datetime | None = None) -> DataSubjectRequest:
-    """The first reply (P21/P26). Disclosure and inquiry are completed by it; correction and
-    deletion stay `replied` until every source and provider confirms (within 48 h)."""
+                  withheld: Any = None, now: datetime | None = None) -> DataSubjectRequest:
+    """The first reply (P21/P26). An inquiry is completed by it, a disclosure to an account
+    when its package is ready (packages.disclosure_package_build); correction,
+    deletion and a stop of use or provision stay `replied` until every source and provider
+    confirms (within 48 h), a paper disclosure until its mailing is recorded (APPI Art. 33(1)).
+    `withheld` (disclosure only): what a partial disclosure withholds and why (Art. 33(2))."""
+    from requests_app.services import paper, refusals, restrictions
+
     now = _now(now)
     text = _require_text(text, field="text", limit=REPLY_MAX_CHARS)
     files = _clean_attachments(attachments)
     with _locked_for(request, "reply") as request:
+        _require_decisions(request)
+        from requests_app.services.representatives import representative_disclosure_check
+
+        representative_disclosure_check(request)  # APPI Art. 37(3): verified representative
+        request.withheld = refusals.withheld_clean(request=request, withheld=withheld)
         request.reply_text = text
         request.reply_attachments = files
         request.replied_at = now
         if request.type in deadlines.PROPAGATING_TYPES:
             request.effective_due_at = clock.effective_due_at(now)
         _transition(request, action="reply", actor=actor, now=now,
-                    data={"attachments": [f["name"] for f in files]})
-        if request.type not in deadlines.PROPAGATING_TYPES:
+                    data={"attachments": [f["name"] for f in files],
+                          **({"withheld": len(request.withheld)} if request.withheld else {})})
+        mailing = paper.paper_task_create(request=request, now=now)  # APPI Art. 33(1)
+        if (request.type not in deadlines.PROPAGATING_TYPES and mailing is None
+                and not _package_follows(request)):
             request.completed_at = now
             request.closed_at = now
             _transition(request, action="complete", actor=actor, now=now)
@@ -239,16 +290,46 @@ def request_reply(*, request: DataSubjectRequest, actor, text: str, attachments:
 
         notify_subject(request, kind="request_replied", cause_suffix="replied",
                        extra=fulfilment.reply_context(request))
-        transaction.on_commit(lambda: fulfilment.request_after_reply(request=request))
+        restrictions.restriction_apply(request=request, now=now)  # APPI Art. 35
+        if mailing is None:
+            transaction.on_commit(lambda: fulfilment.request_after_reply(request=request))
         return request
 
 
 
-def request_reject(*, request: DataSubjectRequest, actor, reason: str,
+@enforces("P21")
+def _require_decisions(request: DataSubjectRequest) -> None:
+    """A correction is replied to only once every item is accepted or refused (issue 19)."""
+    if request.type != RequestType.CORRECTION:
+        return
+    undecided = correction_undecided(request)
+    if undecided:
+        message = _("Decide every item of the correction (accept, or refuse with a reason) "
+                    "before replying: %(count)d still open.") % {"count": len(undecided)}
+        raise ConflictError(message, code="correction_undecided",
+                            details={"items": [str(i) for i in undecided]})
+
+
+
+def _package_follows(request: DataSubjectRequest) -> bool:
+    """A disclosure to an account stays `replied` while its package is prepared; building the
+    package completes it (issue 19 item 9; services/packages.py)."""
+    return request.type == RequestType.DISCLOSURE and request.subject_id is not None
+
+
+
+@enforces("APPI-33")
+def request_reject(*, request: DataSubjectRequest, actor, reason: str, ground: str,
                    now: datetime | None = None) -> DataSubjectRequest:
+    """Refuse with a ground (APPI Art. 33(2) for a disclosure, else the list of
+    requests_app.models.RefusalReason) and `reason`, the explanation; both reach the person."""
+    from requests_app.services.refusals import refusal_validate
+
     now = _now(now)
     reason = _require_text(reason, field="reason", limit=settings.REQUESTS["TEXT_MAX_CHARS"])
     with _locked_for(request, "reject") as request:
+        refusal_validate(request_type=request.type, ground=ground, explanation=reason)
+        request.refusal_ground = ground
         request.rejection_reason = reason
         return _close_unanswered(request, action="reject", actor=actor, now=now, note=reason,
                                  kind="request_rejected", cause_suffix="rejected")
@@ -279,13 +360,33 @@ def _close_unanswered(request: DataSubjectRequest, *, action: str, actor, now: d
 
 
 def request_complete(*, request: DataSubjectRequest, actor=None, note: str = "",
-                     now: datetime | None = None) -> DataSubjectRequest:
-    """A correction or deletion is in effect everywhere (called by fulfilment)."""
+                     now: datetime | None = None, notify: bool = True) -> DataSubjectRequest:
+    """A correction or deletion is in effect everywhere (called by fulfilment), a disclosure's
+    package is ready (packages; its own email says so: `notify=False`), a paper reply mailed."""
     now = _now(now)
     with _locked_for(request, "complete") as request:
         request.completed_at = now
         request.closed_at = now
         _transition(request, action="complete", actor=actor, now=now, note=note)
-        if request.type != RequestType.DELETION:  # after a deletion there is no address left:
+        if notify and request.type != RequestType.DELETION:  # after a deletion, no address:
             notify_subject(request, kind="request_completed", cause_suffix="completed")
         return request  # the reply told the subject when it takes effect and what is kept
+
+
+
+def request_reopen(*, request: DataSubjectRequest, actor, note: str,
+                   now: datetime | None = None) -> DataSubjectRequest:
+    """Staff reopen a replied request (issue 25: one handled automatically) so a person
+    reviews and replies again; the first reply stays on the timeline. Not once a correction or
+    deletion has started changing data (that cannot be taken back by reopening)."""
+    now = _now(now)
+    note = _require_text(note, field="note", limit=settings.REQUESTS["TEXT_MAX_CHARS"])
+    with _locked_for(request, "reopen") as request:
+        if request.propagations.exists():
+            raise ConflictError(_("The change is already being applied: it cannot be reopened."),
+                                code="already_started")
+        request.completed_at = None
+        request.closed_at = None
+        event = _transition(request, action="reopen", actor=actor, now=now, note=note)
+        notify_subject(request, kind="request_in_review", cause_suffix=f"reopened:{event.pk}")
+        return request

@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 
 from ccucaas_privacy.errors import ConflictError, DomainError
 from ccucaas_privacy.rules import enforces
+from requests_app.hooks import request_received
 from requests_app.models import (
     DataSubjectRequest,
     RequestEvent,
@@ -188,6 +189,7 @@ def _verified(request: DataSubjectRequest, *, actor, now: datetime, note: str, h
     _transition(request, action="verify_identity", actor=actor, now=now, note=note,
                 data={"method": how})
     notify_subject(request, kind="request_received", cause_suffix="received")
+    request_received.call(request=request, now=now)  # issue 25: automation
 
 
 
@@ -224,6 +226,43 @@ def request_verify_by_code(*, token: str, code: str, now: datetime | None = None
 
 
 
+def start_again_paths(request: DataSubjectRequest) -> dict[str, str]:
+    """Where a requester whose request expired starts again, in the request's language: the
+    help-desk form (anyone) and, for an account holder, the portal's new-request page."""
+    from django.utils import translation
+
+    with translation.override(request.language):
+        paths = {"helpdesk_path": reverse("requests:helpdesk")}
+        if request.subject_id:
+            paths["new_request_path"] = reverse("requests:new")
+        return paths
+
+
+
+@enforces("P21", "P26")
+def request_verification_remind(*, request: DataSubjectRequest, now: datetime | None = None
+                                ) -> VerificationSent:
+    """The one reminder to verify (called by the deadline sweep, which records it once per
+    request): a new link and code, since only digests of the first ones are kept. It does not
+    count against VERIFICATION_MAX_SENDS (the requester did not ask for it); the email's cause
+    is the same for every call, so the outbox never sends it twice either."""
+    now = _now(now)
+    with _locked_for(request, "send_verification") as request:
+        sent = challenge_issue(request=request, now=now)
+        RequestEvent.objects.create(
+            request=request, action="verification_reminder", from_status=request.status,
+            to_status=request.status, created_at=now,
+            data={"challenge": sent.challenge_id, "expires_at": sent.expires_at.isoformat()})
+        expires = request.received_at + timedelta(days=settings.DEADLINES["VERIFICATION_EXPIRY_DAYS"])
+        notify_subject(request, kind="request_verification_reminder",
+                       cause_suffix="verification_reminder",
+                       extra={"code": sent.code, "verify_path": sent.path,
+                              "expires_at": selectors.format_jst(sent.expires_at),
+                              "request_expires_at": selectors.format_jst(expires)})
+        return sent
+
+
+
 def request_expire(*, request: DataSubjectRequest, now: datetime | None = None) -> DataSubjectRequest:
     """Identity never verified within VERIFICATION_EXPIRY_DAYS (called by the deadline sweep)."""
     now = _now(now)
@@ -235,5 +274,6 @@ def request_expire(*, request: DataSubjectRequest, now: datetime | None = None) 
         request.closed_at = now
         request.challenges.filter(used_at=None, invalidated_at=None).update(invalidated_at=now)
         _transition(request, action="expire", actor=None, now=now)
-        notify_subject(request, kind="request_expired", cause_suffix="expired")
+        notify_subject(request, kind="request_expired", cause_suffix="expired",
+                       extra=start_again_paths(request))
         return request

@@ -8,6 +8,7 @@ from ccucaas_privacy.datasources import (
     DataSource,
     ErasureResult,
     EvidenceRowsSource,
+    Retention,
     iso,
     register,
     stream,
@@ -23,11 +24,16 @@ def _requests(user):
 class RequestHistorySource(DataSource):
     category = "request_history"
     rule = "P21"
+    retention = Retention(
+        text=_("Pseudonymised %(period)s after the request was closed: the record that it was "
+               "answered is kept, without your name, address or what you wrote."),
+        setting="closed_requests", action="anonymise")
     title = _("Your requests")
     description = _("Your disclosure, correction and deletion requests and inquiries, with "
                     "their timeline and replies.")
     models = ("requests_app.DataSubjectRequest", "requests_app.RequestEvent",
-              "requests_app.CorrectionDecision", "requests_app.LegalHold")
+              "requests_app.CorrectionDecision", "requests_app.LegalHold",
+              "requests_app.PaperMailing")  # a paper disclosure's mailing, part of the request
     columns = ("reference", "type", "channel", "status", "received_at", "replied_at",
                "completed_at", "details", "reply_text", "events")
     retained_on_erasure = True
@@ -54,10 +60,34 @@ class RequestHistorySource(DataSource):
             package_file_delete(package=package)
             package.delete()
             erased += 1
-        anonymised = requests.update(subject_name="", subject_email="", details={"erased": True})
+        anonymised = requests.update(subject_name="", subject_email="", details={"erased": True},
+                                     representative_name="", representative_email="",
+                                     representative_relation="")
         return ErasureResult(erased=erased, anonymised=anonymised,
                              retained=anonymised,
                              retained_reason="request records kept pseudonymised as evidence (P21)")
+
+    def retention_querysets(self, *, cutoff):
+        from requests_app.models import DataSubjectRequest
+
+        return [DataSubjectRequest.objects.filter(closed_at__lt=cutoff).filter(
+            Q(subject__isnull=False) | ~Q(subject_email="") | ~Q(subject_name="")
+            | ~Q(representative_email=""))]
+
+    def retention_apply(self, *, rows):
+        """Like an erasure's pseudonymisation, and the link to the account goes too."""
+        from requests_app.models import DisclosurePackage
+        from requests_app.services.packages import package_file_delete
+
+        erased = 0
+        for package in DisclosurePackage.objects.filter(request__in=rows):
+            package_file_delete(package=package)
+            package.delete()
+            erased += 1
+        anonymised = rows.update(subject=None, subject_name="", subject_email="",
+                                 details={"erased": True}, reply_text="", representative_name="",
+                                 representative_email="", representative_relation="")
+        return ErasureResult(erased=erased, anonymised=anonymised)
 
 
 class StaffActivitySource(EvidenceRowsSource):

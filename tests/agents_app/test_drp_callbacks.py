@@ -69,7 +69,8 @@ def test_a_revoke_is_called_back_and_a_staff_change_is_found_by_the_sweep(
     from agents_app.models import DrpRequest
 
     dsr = DrpRequest.objects.get(pk=two["request_id"]).request
-    services.request_reject(request=dsr, actor=None, reason="Duplicate of an earlier request.")
+    services.request_reject(request=dsr, actor=None, reason="Duplicate of an earlier request.",
+                            ground="request_unclear")
     assert callback_server.statuses() == ["in_progress", "revoked", "in_progress"]
     _sweep()
     last = callback_server.received[-1]["status"]
@@ -93,8 +94,7 @@ def _path(url: str) -> str:
 
 def test_an_agents_access_request_is_completed_end_to_end_for_the_verified_person_only(
         agent, alice, make_user, officer_client, callback_server, settings, tmp_path):
-    settings.PRIVATE_STORAGE = {"BACKEND": "django.core.files.storage.FileSystemStorage",
-                                "OPTIONS": {"location": str(tmp_path / "private")}}
+    settings.PRIVATE_STORAGE_DIR = tmp_path / "private"
     status = agent.exercise(exercise="access", status_callback=callback_server.url,
                             **person("alice@example.jp")).json()
     from agents_app.models import DrpRequest
@@ -107,10 +107,12 @@ def test_an_agents_access_request_is_completed_end_to_end_for_the_verified_perso
     page = officer_client.get(change).content.decode()
     assert "Agent TEST_AGENT" in page and dsr.reference in page
     officer_client.post(f"/admin/requests_app/datasubjectrequest/{dsr.pk}/act/reply/",
-                        {"text": "Here is your data."})
+                        {"text": "Here is your data.", "confirmed": "yes"})
+    dsr.refresh_from_db()
+    assert dsr.status in ("replied", "completed")  # completed once the package is ready
+    _sweep()
     dsr.refresh_from_db()
     assert dsr.status == "completed"
-    _sweep()
     fulfilled = check_status(callback_server.received[-1]["status"])
     assert fulfilled["status"] == "fulfilled"
     results = _path(fulfilled["results_url"])
@@ -122,7 +124,7 @@ def test_an_agents_access_request_is_completed_end_to_end_for_the_verified_perso
     owner.force_login(alice)
     page = owner.get(results)
     assert page.status_code == 200
-    link = re.search(r'<p id="package"><a href="([^"]+)"', page.content.decode()).group(1)
+    link = re.search(r'id="package">.*?<a class="btn" href="([^"]+)"', page.content.decode(), re.S).group(1)
     assert bob.get(link).status_code == 404
     download = owner.get(link)
     assert download.status_code == 200 and download["Content-Type"] == "application/zip"

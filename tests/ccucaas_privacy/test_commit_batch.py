@@ -4,7 +4,7 @@ commit, and only what its kept savepoints collected (real commits and rollbacks 
 import threading
 
 import pytest
-from django.db import transaction
+from django.db import connection, transaction
 
 from ccucaas_privacy.commit_batch import CommitBatch
 
@@ -84,9 +84,13 @@ def test_two_transactions_are_two_hand_overs(flushed):
     assert calls == [["a", "b"], ["c"]]
 
 
+# SQLite's IMMEDIATE transactions (issue 19: no "database is locked" under make run) admit one
+# writer at a time, so two transactions cannot be open together there.
+@pytest.mark.skipif(connection.vendor != "postgresql",
+                    reason="two open write transactions at once need PostgreSQL")
 def test_threads_collect_their_own_transactions(flushed):
     calls, batch = flushed
-    barrier = threading.Barrier(2)
+    barrier = threading.Barrier(2, timeout=30)  # a lost thread fails the test, never hangs it
 
     def work(name):
         from django.db import connection

@@ -52,7 +52,8 @@ def test_compose_commands_point_at_modules_that_exist():
 
 
 def test_compose_environment_uses_variables_the_settings_read():
-    documented = set(re.findall(r"^(?:# )?([A-Z_]+)=", (ROOT / ".env.example").read_text(), re.M))
+    documented = set(re.findall(r"^(?:# )?([A-Z][A-Z0-9_]+)=", (ROOT / ".env.example").read_text(),
+                                re.M))
     env = compose()["services"]["web"]["environment"]
     assert set(env) - {"DJANGO_SETTINGS_MODULE"} <= documented
 

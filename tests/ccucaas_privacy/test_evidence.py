@@ -19,6 +19,7 @@ from accounts_app.models import AccountClosure, ProfileChange, StaffAccess, Staf
 from accounts_app.services.accounts import profile_update
 from accounts_app.services.staff import staff_access_record
 from agents_app.models import Agent, AgentChange, CallbackAttempt, DrpRequest, StatusCallback
+from automation_app.models import AutomationChange
 from ccucaas_privacy import clock
 from ccucaas_privacy.admin import ReadOnlyAdmin
 from ccucaas_privacy.evidence import (
@@ -27,9 +28,14 @@ from ccucaas_privacy.evidence import (
     AppendOnlyQuerySet,
     evidence_erase,
 )
-from consent_app.models import ConsentEvent, PolicyAcceptance, ProvisionRecord
+from consent_app.models import (
+    ConsentEvent,
+    PolicyAcceptance,
+    ProcessingRestriction,
+    ProvisionRecord,
+)
 from consent_app.selectors import policy_version_current
-from consent_app.services import consent_grant, policy_accept, provision_record
+from consent_app.services import consent_grant, policy_accept, provision_record, restriction_record
 from incidents_app.models import IncidentAlert, IncidentEvent
 from notifications_app.models import Campaign, CampaignEvent
 from requests_app.models import DeadlineAlert, RequestEvent
@@ -41,9 +47,10 @@ pytestmark = [pytest.mark.rule("P18"), pytest.mark.django_db]
 
 ROOT = Path(__file__).resolve().parents[2]
 APPS = ("ccucaas_privacy", "accounts_app", "consent_app", "notifications_app", "requests_app",
-        "agents_app", "incidents_app")
+        "agents_app", "incidents_app", "automation_app")
 EVIDENCE = [ProfileChange, AccountClosure, StaffAccess, ConsentEvent, PolicyAcceptance, ProvisionRecord, CampaignEvent, RequestEvent,
-            DeadlineAlert, IncidentEvent, IncidentAlert, AgentChange, CallbackAttempt]
+            DeadlineAlert, IncidentEvent, IncidentAlert, AgentChange, CallbackAttempt,
+            ProcessingRestriction, AutomationChange]
 GUARDS = {"AppendOnlyError", "AppendOnlyQuerySet", "AppendOnlyModel", "_Evidence"}
 
 
@@ -79,6 +86,11 @@ def evidence(alice, officer):
                                                     due_at=clock.now(), outcome="sent"),
         AgentChange: AgentChange.objects.create(agent=agent, action="create", actor=officer),
         CallbackAttempt: CallbackAttempt.objects.create(callback=callback, http_status=500),
+        ProcessingRestriction: restriction_record(
+            user=alice, kind="stop_use", request_reference=request.reference,
+            effective_from=clock.now(), purposes=["marketing_email"])[0],
+        AutomationChange: AutomationChange.objects.create(
+            kind="rule", object_id="1", summary="k2", actor=officer),
     }
     for model, row in rows.items():
         assert isinstance(row, model) and row.pk, model
@@ -244,7 +256,7 @@ def test_p18_every_evidence_model_has_the_one_read_only_admin_and_no_copy_is_lef
     # Provision records are added by officers in the admin (through the service, P14-P16);
     # campaign events and callback attempts are shown as read-only inlines of their parent.
     registered = [m for m in EVIDENCE if admin.site.is_registered(m) and m is not ProvisionRecord]
-    assert len(registered) == 10
+    assert len(registered) == 12
     for model in registered:
         assert isinstance(admin.site.get_model_admin(model), ReadOnlyAdmin), model
     copies = []

@@ -16,7 +16,7 @@ from tests.conftest import ROOT
 
 LINT_IMPORTS = Path(sys.executable).with_name("lint-imports")
 CONFIG = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["tool"]["importlinter"]
-ORDER = ["incidents_app | agents_app", "requests_app", "accounts_app", "notifications_app",
+ORDER = ["automation_app", "incidents_app | agents_app", "requests_app", "accounts_app", "notifications_app",
          "consent_app", "ccucaas_privacy"]
 
 

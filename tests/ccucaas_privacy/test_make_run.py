@@ -40,20 +40,33 @@ def healthz(port: int) -> dict | None:
         return None
 
 
-@pytest.fixture
-def embedded_stack(tmp_path: Path):
+def stack_start(tmp_path: Path, *, seed: bool = False, env_extra: dict[str, str] | None = None):
+    """What `make run` does, on a temporary var/: migrate (and `seed_demo`), then honcho with
+    Procfile.dev (web, worker, beat). Returns (honcho, port, env, var_dir, log path)."""
     var_dir, port = tmp_path / "var", free_port()
-    env = embedded_env(var_dir, port)
+    env = {**embedded_env(var_dir, port), **(env_extra or {})}
     python = str(ROOT / ".venv" / "bin" / "python")
-    subprocess.run([python, "manage.py", "migrate", "--noinput"], cwd=ROOT, env=env,
-                   check=True, capture_output=True, timeout=120)
+    commands = [["migrate", "--noinput"], *([["seed_demo"]] if seed else [])]
+    for command in commands:
+        subprocess.run([python, "manage.py", *command], cwd=ROOT, env=env,
+                       check=True, capture_output=True, timeout=180)
     log = (tmp_path / "honcho.log").open("wb")
     honcho = subprocess.Popen([str(Path(sys.executable).parent / "honcho"), "-f", "Procfile.dev",
                                "start"], cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
                               start_new_session=True)
-    yield honcho, port, env, var_dir, tmp_path / "honcho.log"
+    return honcho, port, env, var_dir, tmp_path / "honcho.log"
+
+
+def stack_kill(honcho: subprocess.Popen) -> None:
     if honcho.poll() is None:
         os.killpg(honcho.pid, signal.SIGKILL)
+
+
+@pytest.fixture
+def embedded_stack(tmp_path: Path):
+    stack = stack_start(tmp_path)
+    yield stack
+    stack_kill(stack[0])
 
 
 def test_make_run_processes_serve_healthz_run_tasks_and_stop_on_ctrl_c(embedded_stack):

@@ -70,6 +70,7 @@ MATRIX: dict[str, Entry] = {
     ANY_WEBHOOK: Entry(same({401, 403, 405})),  # HTTP basic auth with the webhook secret
     # --- portal: accounts ---------------------------------------------------------------
     "home": Entry(same(200)),
+    "retention": Entry(same(200)),  # issue 21: APPI Art. 22 retention page, public
     "accounts:sign-up": Entry(users(200, "redirect")),
     "accounts:sign-up-sent": Entry(same(200)),
     "accounts:email-change": Entry(users(L, 200)),
@@ -97,6 +98,7 @@ MATRIX: dict[str, Entry] = {
     "accounts:contact-delete": Entry(PORTAL_POST_ONLY, kwargs="a_contact",
                                      post=owner_only(owner="redirect")),
     "accounts:files": Entry(users(L, 200)),
+    "accounts:file-download": Entry(owner_only(), kwargs="a_file"),  # issue 20: streamed
     "accounts:file-delete": Entry(PORTAL_POST_ONLY, kwargs="a_file",
                                   post=owner_only(owner="redirect")),
     "accounts:posts": Entry(users(L, 200)),
@@ -126,11 +128,18 @@ MATRIX: dict[str, Entry] = {
     "requests:new": Entry(users(L, 200)),
     "requests:new_of_type": Entry(users(L, 200), kwargs="type"),
     "requests:detail": Entry(owner_only(), kwargs="a_request"),
-    "requests:withdraw": Entry(PORTAL_POST_ONLY, kwargs="a_request",
+    "requests:withdraw": Entry(owner_only(), kwargs="a_request",  # GET: the confirmation step
                                post=owner_only(owner="redirect")),
     "requests:package_download": Entry(owner_only(), kwargs="a_package"),
+    # Issue 25: the owner cancels a cooling-off deletion (POST only; A's request has none: the
+    # owner is told and sent back, nobody else learns the request exists).
+    "automation:deletion_cancel": Entry(PORTAL_POST_ONLY, kwargs="a_request",
+                                        post=owner_only(owner="redirect")),
     "requests:helpdesk": Entry(same(200)),
     "requests:verify": Entry(same(200), kwargs="verification"),  # the emailed link is the key
+    # Issue 21 (APPI Art. 37(3)): the person's signed objection link; a forged one is a 404.
+    "requests:representative_objection": Entry(same(404), kwargs="bad_token",
+                                               post=same(404)),
     "requests:verify_resend": Entry(same(405), kwargs="verification"),
     # --- API ----------------------------------------------------------------------------
     "api-auth-token": Entry(same(405)),
@@ -246,8 +255,7 @@ def world(make_user, staff_sign_in, settings, tmp_path, django_capture_on_commit
     from tests.requests_app.fulfilment_data import rich_user
 
     settings.ACCOUNT_CONTENT_DIR = tmp_path / "content"
-    settings.PRIVATE_STORAGE = {"BACKEND": "django.core.files.storage.FileSystemStorage",
-                                "OPTIONS": {"location": str(tmp_path / "private")}}
+    settings.PRIVATE_STORAGE_DIR = tmp_path / "private"
     officer = make_user("po", email="po@ccucaas.example", is_staff=True)
     officer.groups.add(Group.objects.get(name="Privacy officer"))
     agent = make_user("agent", email="agent@ccucaas.example", is_staff=True)

@@ -197,7 +197,9 @@ def test_p18_compose_environment_with_a_real_env_file_passes_the_deploy_checks()
     env = _compose_environment()
     with pytest.raises(LookupError):
         _interpolate(env["SECRET_KEY"], {})  # no .env: compose refuses to start
-    dotenv = {"SECRET_KEY": PRODUCTION_ENV["SECRET_KEY"], "SITE_URL": "https://privacy.example"}
+    dotenv = {"SECRET_KEY": PRODUCTION_ENV["SECRET_KEY"], "SITE_URL": "https://privacy.example",
+              # issue 20: files on MinIO (docker-compose.yml refuses to start without them)
+              "MINIO_ROOT_PASSWORD": "minio-root-2026-long", "MINIO_APP_SECRET_KEY": "minio-app-2026-long"}
     resolved = {name: _interpolate(str(value), dotenv) for name, value in env.items()}
     result = run_django_check(**resolved)
     # Only W008: compose serves plain HTTP on :8000 (SECURE_SSL_REDIRECT=false) for the TLS

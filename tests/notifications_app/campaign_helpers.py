@@ -28,5 +28,14 @@ def users(n: int, prefix: str = "camp", **fields) -> list:
     return list(model.objects.filter(username__startswith=prefix).order_by("pk"))
 
 
+def users_in(n: int, prefix: str, language: str) -> list:
+    """`n` users who all read `language`."""
+    model = get_user_model()
+    model.objects.bulk_create([
+        model(username=f"{prefix}{i:04d}", email=f"{prefix}{i:04d}@example.jp",
+              language=language, password="!") for i in range(n)])
+    return list(model.objects.filter(username__startswith=prefix).order_by("pk"))
+
+
 def sent_per_recipient() -> Counter:
     return Counter(address for message in mail.outbox for address in message.to)

@@ -125,3 +125,33 @@ def file_mail_worker(live_worker, tmp_path):
         return live_worker
 
     return _start
+
+
+@pytest.fixture
+def fake_postmark(settings):
+    """A local server speaking Postmark's documented API (fakes/postmark.py), with anymail's
+    Postmark backend pointed at it through its documented POSTMARK_API_URL setting."""
+    from fakes.postmark import TOKEN, FakePostmark
+    from notifications_app.esp import postmark_templates_forget
+
+    postmark_templates_forget()  # templates of an earlier test's server do not exist here
+    server = FakePostmark().start()
+    settings.EMAIL_BACKEND = "anymail.backends.postmark.EmailBackend"
+    settings.ANYMAIL = {**settings.ANYMAIL, "POSTMARK_API_URL": server.url,
+                        "POSTMARK_SERVER_TOKEN": TOKEN}
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def fake_sendgrid(settings):
+    """A local server speaking SendGrid's v3 Mail Send API (fakes/sendgrid.py), anymail's
+    SendGrid backend pointed at it through SENDGRID_API_URL."""
+    from fakes.sendgrid import API_KEY, FakeSendGrid
+
+    server = FakeSendGrid().start()
+    settings.EMAIL_BACKEND = "anymail.backends.sendgrid.EmailBackend"
+    settings.ANYMAIL = {**settings.ANYMAIL, "SENDGRID_API_URL": server.url + "v3/",
+                        "SENDGRID_API_KEY": API_KEY}
+    yield server
+    server.stop()

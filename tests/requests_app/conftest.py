@@ -49,6 +49,15 @@ def file_web_form(email="guest@example.org", type="disclosure", details=None, *,
                                  subject_name="Guest", subject_email=email, now=now)
 
 
+def decide_all(req: DataSubjectRequest, *, staff, accept: bool = True) -> None:
+    """Staff accept (or refuse, with a reason) every item of a correction, as the admin does."""
+    from requests_app.services.fulfilment import correction_item_decide
+
+    for index in range(len(req.details.get("items", []))):
+        correction_item_decide(request=req, index=index, accept=accept,
+                               note="" if accept else "確認できません", actor=staff)
+
+
 def request_in(status: str, *, user, staff, type: str = "correction", now=T0) -> DataSubjectRequest:
     """A request of `user` in `status`, reached by real transitions starting at `now`."""
     later = now + timedelta(hours=1)
@@ -63,12 +72,18 @@ def request_in(status: str, *, user, staff, type: str = "correction", now=T0) ->
     if status == Status.IN_REVIEW:
         return transitions.request_start_review(request=req, actor=staff, now=later)
     if status in (Status.REPLIED, Status.COMPLETED):
+        if type == "correction":  # a correction is replied to once every item is decided
+            import time_machine
+
+            with time_machine.travel(now + timedelta(minutes=30), tick=False):
+                decide_all(req, staff=staff)
         req = transitions.request_reply(request=req, actor=staff, text="回答です", now=later)
         if status == Status.COMPLETED and req.status != Status.COMPLETED:
             req = transitions.request_complete(request=req, actor=staff, now=later)
         return req
     if status == Status.REJECTED:
-        return transitions.request_reject(request=req, actor=staff, reason="本人確認不可", now=later)
+        return transitions.request_reject(request=req, actor=staff, reason="本人確認不可",
+                                          ground="identity_not_established", now=later)
     if status == Status.WITHDRAWN:
         return transitions.request_withdraw(request=req, actor=user, now=later)
     raise AssertionError(status)

@@ -59,6 +59,8 @@ def rich_user(make_user, *, staff=None):
                              purpose="storage", legal_basis="service_delegation",
                              data_categories=["account_content"],
                              provided_at=clock.now() - timedelta(minutes=1))
+    consent.restriction_record(user=user, kind="stop_provision", request_reference="DSR-2026-000001",
+                               effective_from=clock.now(), recipients=["Beta Research K.K."])
     notification_queue(kind="administrative_notice", cause=f"test:{user.pk}:notice",
                        context={"body": f"Dear {LAST_NAME}"}, user=user)
     from notifications_app.services import campaigns
@@ -83,6 +85,9 @@ def rich_user(make_user, *, staff=None):
                     description="Mis-sent email", data_items=["email"], affected_users=[user],
                     actor=staff)
     _agent_asked_for(user)
+    from automation_app.services.staff import staff_flag_place  # issue 25
+
+    staff_flag_place(user=user, reason="Handle by a person: disputed identity", actor=staff)
     return user
 
 

@@ -16,3 +16,9 @@ ANYMAIL = {
     for key, value in env.ENVIRON.items()
     if key.startswith("ANYMAIL_")
 }
+# Postmark message streams (notifications_app/esp.py): marketing travels in the broadcast
+# stream, every other email in the transactional one. Postmark's defaults are these names.
+EMAIL_STREAMS = {
+    "marketing": env("POSTMARK_BROADCAST_STREAM", default="broadcast"),
+    "mandatory": env("POSTMARK_TRANSACTIONAL_STREAM", default="outbound"),
+}

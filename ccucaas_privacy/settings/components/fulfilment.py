@@ -1,14 +1,10 @@
 """requests_app fulfilment: disclosure packages, propagation retries, and the service providers
 reached over OpenDSR 2.0 (issues 17 and 24)."""
 
-from .environment import VAR_DIR, env
+from .environment import env
 
-# Disclosure packages: private storage through Django's storage API (never web-served; any
-# django-storages backend in production), signed download links valid this many days.
-PRIVATE_STORAGE = {
-    "BACKEND": env("PRIVATE_STORAGE_BACKEND", default="django.core.files.storage.FileSystemStorage"),
-    "OPTIONS": {"location": env("PRIVATE_STORAGE_DIR", default=str(VAR_DIR / "private"))},
-}
+# Disclosure packages: the private "packages" storage (components/storage.py; S3 in
+# production), signed download links valid this many days.
 PACKAGE_TTL_DAYS = env.int("PACKAGE_TTL_DAYS", default=7)
 # P08: backups holding erased data are gone after this many days (stated in deletion replies).
 BACKUP_RETENTION_DAYS = env.int("BACKUP_RETENTION_DAYS", default=30)

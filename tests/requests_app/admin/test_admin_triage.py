@@ -43,7 +43,9 @@ def _open(client, req):
 
 
 def _act(client, req, action, data=None):
-    response = client.post(f"{LIST}{req.pk}/act/{action}/", data or {}, follow=True)
+    """Press a button (past the confirmation page of reply and reject)."""
+    response = client.post(f"{LIST}{req.pk}/act/{action}/", {"confirmed": "yes", **(data or {})},
+                           follow=True)
     req.refresh_from_db()
     return [str(m) for m in response.context["messages"]]
 
@@ -175,9 +177,10 @@ def test_every_button_calls_its_service_and_says_what_happened(po_client, privac
     msgs = _act(po_client, req, "start_review")
     assert req.status == Status.IN_REVIEW and req.reference in msgs[0]
     _act(po_client, req, "reply", {"text": "開示します。"})
-    assert req.status == Status.COMPLETED and req.reply_text == "開示します。"
+    # A disclosure is completed once its package is ready (issue 19), not by the reply.
+    assert req.status == Status.REPLIED and req.reply_text == "開示します。"
     actions = list(req.events.values_list("action", flat=True))
-    assert actions == ["receive", "assign", "start_review", "reply", "complete"]
+    assert actions == ["receive", "assign", "start_review", "reply"]
 
 
 def test_an_illegal_transition_is_shown_not_swallowed(po_client, alice, privacy_officer):
@@ -185,7 +188,7 @@ def test_an_illegal_transition_is_shown_not_swallowed(po_client, alice, privacy_
     services.request_reply(request=req, actor=privacy_officer, text="済")
     events = req.events.count()
     msgs = _act(po_client, req, "start_review")
-    assert len(msgs) == 1 and req.reference in msgs[0] and req.status == Status.COMPLETED
+    assert len(msgs) == 1 and req.reference in msgs[0] and req.status == Status.REPLIED
     assert req.events.count() == events
 
 
@@ -193,7 +196,8 @@ def test_reject_needs_a_reason_and_tells_the_subject(po_client, alice):
     req = file_portal(alice, RequestType.DELETION)
     msgs = _act(po_client, req, "reject", {"reason": "  "})
     assert req.status == Status.RECEIVED and msgs
-    _act(po_client, req, "reject", {"reason": "本人確認ができませんでした"})
+    _act(po_client, req, "reject", {"reason": "本人確認ができませんでした",
+                                    "ground": "identity_not_established"})
     assert req.status == Status.REJECTED and req.rejection_reason == "本人確認ができませんでした"
 
 

@@ -110,7 +110,7 @@ def test_staff_list_and_detail_need_the_privacy_team(who, people, api, alices_re
 
 DECISIONS = [
     ("assign", "inquiry", None),
-    ("reply", "disclosure", Status.COMPLETED),
+    ("reply", "disclosure", Status.REPLIED),  # completed once its package is ready
     ("reject", "deletion", Status.REJECTED),
 ]
 
@@ -121,7 +121,7 @@ def test_staff_decisions_need_a_privacy_officer_except_agents_reply(who, action,
                                                 privacy_officer):
     req = file_portal(alice, type)
     body = {"assign": {"assignee": privacy_officer.pk}, "reply": {"text": "ご回答します"},
-            "reject": {"reason": "理由"}}[action]
+            "reject": {"reason": "理由", "ground": "request_unclear"}}[action]
     events = RequestEvent.objects.filter(request=req).count()
     response = api(people[who]).post(f"/api/v1/staff/requests/{req.pk}/{action}/", body,
                                      format="json")
@@ -299,7 +299,7 @@ def test_reply_records_text_and_attachments_to_show_again(api, alice, privacy_of
     body = api(alice).get(f"/api/v1/requests/{req.pk}/").json()
     assert body["reply_text"] == text
     assert body["reply_attachments"] == [{"name": "data.zip", "description": "全データ"}]
-    assert body["status"] == "completed"
+    assert body["status"] == "replied"  # completed once the package is ready (issue 19)
 
 
 @pytest.mark.parametrize("body", [{}, {"text": ""}, {"text": "ok", "attachments": "x"},
@@ -317,7 +317,8 @@ def test_reject_needs_a_reason_the_user_sees(api, alice, privacy_officer):
     _error(api(privacy_officer).post(f"/api/v1/staff/requests/{req.pk}/reject/", {"reason": ""},
                                      format="json"), 400)
     response = api(privacy_officer).post(f"/api/v1/staff/requests/{req.pk}/reject/",
-                                         {"reason": "ご本人確認ができませんでした"}, format="json")
+                                         {"reason": "ご本人確認ができませんでした",
+                                          "ground": "identity_not_established"}, format="json")
     assert response.status_code == 200
     assert api(alice).get(f"/api/v1/requests/{req.pk}/").json()["rejection_reason"] == \
         "ご本人確認ができませんでした"

@@ -22,7 +22,8 @@ pytestmark = pytest.mark.django_db
 
 FIELDS = {"id", "reference", "type", "channel", "status", "details", "language", "received_at",
           "identity_verified_at", "reply_due_at", "replied_at", "effective_due_at",
-          "completed_at", "reply_text", "reply_attachments", "rejection_reason", "overdue"}
+          "completed_at", "reply_text", "reply_attachments", "rejection_reason", "overdue",
+          "refusal_ground", "withheld", "method_used", "method_change_reason"}
 
 
 def jst(value) -> str | None:
@@ -43,6 +44,9 @@ def expected(obj: DataSubjectRequest) -> dict:
         "reply_attachments": [{"name": a["name"], "description": a.get("description", "")}
                               for a in obj.reply_attachments],
         "rejection_reason": obj.rejection_reason, "overdue": False,
+        # issue 21 (APPI Art. 33): the refusal's ground, what was withheld, the method used
+        "refusal_ground": obj.refusal_ground, "withheld": obj.withheld,
+        "method_used": obj.method_used, "method_change_reason": obj.method_change_reason,
     }
 
 

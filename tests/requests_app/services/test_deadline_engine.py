@@ -20,6 +20,7 @@ from requests_app.services.transitions import (
     request_withdraw,
 )
 from tests.conftest import assert_append_only
+from tests.requests_app.conftest import decide_all
 
 JST = ZoneInfo("Asia/Tokyo")
 pytestmark = pytest.mark.django_db
@@ -143,6 +144,7 @@ def test_p21_closed_or_replied_request_stops_its_reminders(alice, officer, close
 def test_p21_propagation_warning_12_hours_before_and_breach_at_48_hours(alice, officer):
     request = file_portal_request(alice, type_="correction", at=jst(2026, 11, 29, 10, 0))
     with time_machine.travel(jst(2026, 12, 1, 15, 0), tick=False):
+        decide_all(request, staff=officer)  # a correction is replied to once decided
         request_reply(request=request, actor=officer, text="訂正します。")
     request.refresh_from_db()
     assert request.effective_due_at == jst(2026, 12, 3, 15, 0)
@@ -247,5 +249,6 @@ def test_p23_compliance_report_counts_on_time_late_and_overdue(alice, bob, offic
     assert disclosure["median_days_to_reply"] == pytest.approx((10 + 37) / 2)
     inquiry = next(r for r in summary["rows"] if r["type"] == "inquiry")
     assert inquiry["overdue_now"] == 1
-    assert summary["totals"]["on_time_rate"] == 0.5
+    # One on time, one replied late, one open past its deadline (late too; issue 19 item 4).
+    assert summary["totals"]["on_time_rate"] == round(1 / 3, 4)
     assert clock.now()  # the command ran under the frozen clock above

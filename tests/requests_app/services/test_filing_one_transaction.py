@@ -60,13 +60,16 @@ def test_a_filing_over_the_api_is_one_transaction_of_a_bounded_number_of_stateme
                                  "notifications_app_outboundemail"))]
     assert len(filing) == 3, statements  # one INSERT per row: request, event, receipt
     assert not any("SAVEPOINT" in s for s in statements), statements  # nothing nested
-    begin = next(n for n, s in enumerate(statements) if s == "BEGIN")
+    begin = next(n for n, s in enumerate(statements) if s.startswith("BEGIN"))  # SQLite: BEGIN IMMEDIATE
     end = statements.index("COMMIT", begin)
     assert statements[begin + 1:end][-3:] == filing  # one transaction holds the three rows
     # BEGIN, the reference number (nextval; SQLite: the year's counter), 3 INSERTs, COMMIT
     assert end - begin + 1 <= 7, statements[begin:end + 1]
     # + the token, the eager send, the visitor log (SQLite: its counter row is read, then written)
-    assert len(statements) <= (14 if connection.vendor == "postgresql" else 15), statements
+    # The rest is the receipt's send (eager in tests) and the visitor log. Issue 20: the sent
+    # status and the campaign delivery mirror are written in one transaction (BEGIN, two
+    # UPDATEs, COMMIT), so a campaign shows the outbox row's status at once.
+    assert len(statements) <= (17 if connection.vendor == "postgresql" else 18), statements
 
 
 def test_no_filing_creates_a_database_object_even_the_first_of_a_new_year(alice, bob):

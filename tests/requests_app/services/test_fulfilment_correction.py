@@ -69,16 +69,32 @@ def test_p21_correction_with_every_item_rejected_completes_at_once(correction, o
     assert User.objects.get(pk=user.pk).last_name == LAST_NAME
 
 
-def test_p21_undecided_items_wait_and_the_last_decision_starts_fulfilment(correction, officer, run):
+def test_p21_a_correction_is_replied_to_only_once_every_item_is_decided(correction, officer, run):
+    """Issue 19 item 2: with items undecided the reply is refused and nothing changes."""
     user, request = correction
-    run(transitions.request_reply, request=request, actor=officer, text="訂正します。")
-    assert not Propagation.objects.filter(request=request).exists()
-    for index, accept in ((0, True), (1, False), (2, False)):
+    run(fulfilment.correction_item_decide, request=request, index=0, accept=True, note="",
+        actor=officer)
+    with pytest.raises(ConflictError) as refused:
+        transitions.request_reply(request=request, actor=officer, text="訂正します。")
+    assert refused.value.code == "correction_undecided"
+    request.refresh_from_db()
+    assert request.status == Status.RECEIVED and request.replied_at is None
+    for index, accept in ((1, False), (2, False)):
         run(fulfilment.correction_item_decide, request=request, index=index, accept=accept,
-            note="", actor=officer)
+            note="記録と一致しません", actor=officer)
+    run(transitions.request_reply, request=request, actor=officer, text="訂正します。")
     request.refresh_from_db()
     assert request.status == Status.COMPLETED
     assert User.objects.get(pk=user.pk).last_name == "Suzuki"
+
+
+def test_p21_refusing_an_item_needs_a_reason(correction, officer):
+    _user, request = correction
+    with pytest.raises(DomainError) as refused:
+        fulfilment.correction_item_decide(request=request, index=0, accept=False, note="  ",
+                                          actor=officer)
+    assert "note" in refused.value.details
+    assert not CorrectionDecision.objects.exists()
 
 
 def test_bad_decisions_are_refused_and_change_nothing(correction, officer, run, alice):

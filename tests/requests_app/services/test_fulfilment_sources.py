@@ -23,8 +23,7 @@ CATEGORIES = {
 @pytest.fixture(autouse=True)
 def _content_dir(settings, tmp_path):
     settings.ACCOUNT_CONTENT_DIR = tmp_path / "content"
-    settings.PRIVATE_STORAGE = {"BACKEND": "django.core.files.storage.FileSystemStorage",
-                                "OPTIONS": {"location": str(tmp_path / "private")}}
+    settings.PRIVATE_STORAGE_DIR = tmp_path / "private"
 
 
 @pytest.fixture

@@ -8,7 +8,7 @@ import pytest
 from ccucaas_privacy import clock
 from requests_app.models import Status
 from requests_app.services import filing, transitions, verification
-from tests.requests_app.conftest import T0, file_portal, file_web_form
+from tests.requests_app.conftest import T0, decide_all, file_portal, file_web_form
 
 pytestmark = pytest.mark.django_db
 
@@ -91,6 +91,8 @@ def test_helpdesk_receipt_time_in_the_future_is_refused(officer):
 def test_p21_change_is_due_in_effect_exactly_48_hours_after_the_reply(type, effective, alice,
                                                                        officer):
     req = file_portal(alice, type, now=T0)
+    if type == "correction":  # replied to once every item is decided
+        decide_all(req, staff=officer)
     replied = datetime(2026, 12, 1, 6, 0, tzinfo=UTC)  # 15:00 JST
     req = transitions.request_reply(request=req, actor=officer, text="回答", now=replied)
     assert req.replied_at == replied
@@ -98,7 +100,8 @@ def test_p21_change_is_due_in_effect_exactly_48_hours_after_the_reply(type, effe
         assert clock.to_jst(req.effective_due_at).strftime("%Y-%m-%d %H:%M") == "2026-12-03 15:00"
     else:
         assert req.effective_due_at is None
-        assert req.completed_at == replied
+        # An inquiry is completed by the reply; a disclosure when its package is ready.
+        assert req.completed_at == (None if type == "disclosure" else replied)
 
 
 def test_next_check_at_follows_the_deadline_engine_after_every_transition(alice, officer):
@@ -113,9 +116,11 @@ def test_next_check_at_follows_the_deadline_engine_after_every_transition(alice,
     assert req.next_check_at is None
 
 
-def test_unverified_web_form_request_is_checked_when_it_would_expire():
+def test_unverified_web_form_request_is_checked_first_for_its_one_reminder():
+    # Issue 21: one reminder DEADLINE_VERIFICATION_REMINDER_HOURS (6) before the 24-hour link
+    # expires comes first; the 14-day expiry is checked after it (test_verification_reminder.py).
     req, _sent = file_web_form(now=T0)
-    assert req.next_check_at == T0 + timedelta(days=14)
+    assert req.next_check_at == T0 + timedelta(hours=24 - 6)
 
 
 def test_expiry_before_14_days_is_refused(officer):
@@ -150,7 +155,8 @@ def test_simultaneous_filings_get_distinct_references_and_never_duplicate(make_u
 
     users = [make_user(f"u{i}") for i in range(6)]
     jobs = [users[i] for i in range(6)] + [users[0], users[0]]
-    jobs = [(u, "inquiry" if n >= 6 else "disclosure") for n, u in enumerate(jobs)]
+    # Two simultaneous deletions by one user: one is a duplicate (inquiries never are).
+    jobs = [(u, "deletion" if n >= 6 else "disclosure") for n, u in enumerate(jobs)]
     results: list = []
     barrier = threading.Barrier(len(jobs))
 

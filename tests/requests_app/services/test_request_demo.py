@@ -9,7 +9,7 @@ from requests_app import demo
 from requests_app.models import DataSubjectRequest, Status
 from requests_app.selectors import requests as selectors
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("file_dirs")]
 
 
 def test_demo_requests_cover_every_status_and_are_idempotent():

@@ -3,13 +3,14 @@
 from datetime import timedelta
 
 import pytest
+import time_machine
 from django.forms.models import model_to_dict
 
 from ccucaas_privacy.errors import ConflictError
 from notifications_app.models import OutboundEmail
 from requests_app.models import DataSubjectRequest, RequestEvent, Status
 from requests_app.services import transitions, verification
-from tests.requests_app.conftest import T0, request_in
+from tests.requests_app.conftest import T0, decide_all, request_in
 
 NOW = T0 + timedelta(days=2)
 
@@ -24,11 +25,13 @@ EXPECTED_ALLOWED = {
     "reject": {Status.AWAITING_VERIFICATION, Status.RECEIVED, Status.IN_REVIEW},
     "withdraw": {Status.AWAITING_VERIFICATION, Status.RECEIVED, Status.IN_REVIEW},
     "complete": {Status.REPLIED},
+    "reopen": {Status.REPLIED, Status.COMPLETED},  # issue 25: back to a person
 }
 EXPECTED_TARGET = {
     "send_verification": None, "verify_identity": Status.RECEIVED, "expire": Status.EXPIRED,
     "assign": None, "start_review": Status.IN_REVIEW, "reply": Status.REPLIED,
     "reject": Status.REJECTED, "withdraw": Status.WITHDRAWN, "complete": Status.COMPLETED,
+    "reopen": Status.IN_REVIEW,
 }
 CASES = [(action, status, status in allowed)
          for action, allowed in EXPECTED_ALLOWED.items() for status in Status.values]
@@ -49,11 +52,14 @@ def _perform(action: str, req, *, staff, user):
     if action == "reply":
         return transitions.request_reply(request=req, actor=staff, text="ご回答", now=now)
     if action == "reject":
-        return transitions.request_reject(request=req, actor=staff, reason="理由", now=now)
+        return transitions.request_reject(request=req, actor=staff, reason="理由",
+                                           ground="request_unclear", now=now)
     if action == "withdraw":
         return transitions.request_withdraw(request=req, actor=user, now=now)
     if action == "complete":
         return transitions.request_complete(request=req, actor=staff, now=now)
+    if action == "reopen":
+        return transitions.request_reopen(request=req, actor=staff, note="再確認", now=now)
     raise AssertionError(action)
 
 
@@ -75,6 +81,9 @@ def test_every_transition_is_allowed_or_refused_with_nothing_changed(
         action, status, allowed, alice, privacy_officer):
     req = request_in(status, user=alice, staff=privacy_officer)
     assert req.status == status
+    if action == "reply" and allowed:  # a correction is replied to once every item is decided
+        with time_machine.travel(T0 + timedelta(hours=2), tick=False):
+            decide_all(req, staff=privacy_officer)
     before = _snapshot(req)
     if not allowed:
         with pytest.raises(ConflictError) as info:
@@ -95,8 +104,15 @@ def test_every_transition_is_allowed_or_refused_with_nothing_changed(
     assert result is not None
 
 
-@pytest.mark.parametrize("type", ["disclosure", "inquiry"])
-def test_p21_p26_disclosure_and_inquiry_are_completed_by_the_reply(type, alice, privacy_officer):
+def test_p21_a_disclosure_to_an_account_stays_replied_until_its_package_is_ready(
+        alice, privacy_officer):
+    req = request_in(Status.RECEIVED, user=alice, staff=privacy_officer, type="disclosure")
+    req = transitions.request_reply(request=req, actor=privacy_officer, text="回答", now=NOW)
+    assert (req.status, req.completed_at, req.effective_due_at) == (Status.REPLIED, None, None)
+
+
+@pytest.mark.parametrize("type", ["inquiry"])
+def test_p26_an_inquiry_is_completed_by_the_reply(type, alice, privacy_officer):
     req = request_in(Status.RECEIVED, user=alice, staff=privacy_officer, type=type)
     req = transitions.request_reply(request=req, actor=privacy_officer, text="回答", now=NOW)
     assert req.status == Status.COMPLETED
@@ -109,6 +125,7 @@ def test_p21_p26_disclosure_and_inquiry_are_completed_by_the_reply(type, alice, 
 @pytest.mark.parametrize("type", ["correction", "deletion"])
 def test_p21_correction_and_deletion_stay_replied_until_fulfilment(type, alice, privacy_officer):
     req = request_in(Status.RECEIVED, user=alice, staff=privacy_officer, type=type)
+    decide_all(req, staff=privacy_officer)
     req = transitions.request_reply(request=req, actor=privacy_officer, text="回答",
                                  attachments=[{"name": "changes.pdf"}], now=NOW)
     assert req.status == Status.REPLIED

@@ -78,11 +78,20 @@ def test_unknown_type_page_is_404(signed_in):
 
 
 def test_duplicate_is_pointed_out_with_a_link(signed_in, alice):
-    first = file_portal(alice, "inquiry")
-    response = signed_in.post("/requests/new/inquiry/", {"subject": "再送", "message": "本文"})
+    first = file_portal(alice, "disclosure")
+    response = signed_in.post("/requests/new/disclosure/", {"note": "再送", "password": PASSWORD,
+                                                           "method": "electronic"})
     assert response.status_code == 200
     assert f'href="/requests/{first.pk}/"' in response.content.decode()
     assert DataSubjectRequest.objects.count() == 1
+
+
+def test_a_second_inquiry_is_never_a_duplicate(signed_in, alice):
+    """Issue 19 item 5: an unrelated second inquiry is filed, not refused."""
+    file_portal(alice, "inquiry")
+    response = signed_in.post("/requests/new/inquiry/", {"subject": "別件", "message": "本文"})
+    assert response.status_code == 302
+    assert DataSubjectRequest.objects.filter(type="inquiry").count() == 2
 
 
 def test_my_requests_lists_only_mine(signed_in, alice, bob):

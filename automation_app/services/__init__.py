@@ -1,0 +1,1 @@
+"""automation_app services: `handling` (the automatic path), `staff` (what officers change)."""
