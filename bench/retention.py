@@ -53,9 +53,19 @@ def _fill(rows: int, *, now) -> tuple[int, int]:
         return cursor.fetchone()
 
 
-def _probe_loop(dsn: str, sql: str, params, every: float, stop, out) -> None:
+def _probe_params(params: tuple) -> list:
+    """("fixed", value) -> [value]; ("random", lowest, highest) -> [a random id in that range]."""
+    import random
+
+    if params[0] == "random":
+        return [random.randint(params[1], params[2])]
+    return [params[1]]
+
+
+def _probe_loop(dsn: str, sql: str, params: tuple, every: float, stop, out) -> None:
     """In its own process (its own GIL and connection): run `sql` every `every` seconds and
-    send back each wait, in ms."""
+    send back each wait, in ms. Started by "spawn", not "fork": the benchmarks before this one
+    leave threads (servers, pools) behind, and a child forked from a threaded process can hang."""
     import psycopg2
 
     conn = psycopg2.connect(dsn)
@@ -64,7 +74,7 @@ def _probe_loop(dsn: str, sql: str, params, every: float, stop, out) -> None:
     with conn.cursor() as cursor:
         while not stop.is_set():
             started = time.perf_counter()
-            cursor.execute(sql, params())
+            cursor.execute(sql, _probe_params(params))
             waits.append((time.perf_counter() - started) * 1000)
             time.sleep(every)
     conn.close()
@@ -84,7 +94,7 @@ class _Probe:
                     f"host={settings_dict['HOST'] or '127.0.0.1'} port={settings_dict['PORT'] or 5432}"
                     + (f" password={settings_dict['PASSWORD']}" if settings_dict["PASSWORD"] else ""))
         connections.close_all()  # never fork with an open connection
-        context = multiprocessing.get_context("fork")
+        context = multiprocessing.get_context("spawn")
         self.stop, self.out = context.Event(), context.Queue()
         self.process = context.Process(target=_probe_loop, daemon=True,
                                        args=(self.dsn, sql, params, every, self.stop, self.out))
@@ -100,23 +110,15 @@ class _Probe:
 
 
 def _probes(lowest: int, highest: int, *, now) -> list[_Probe]:
-    import random
-
     from django.db import connection
 
     table = connection.ops.quote_name(_table())
-
-    def now_param():
-        return [now]
-
-    def random_row():
-        return [random.randint(lowest, highest)]
-
     insert = _Probe(
         f"INSERT INTO {table} (occurred_at, browser, os, language, referrer, method, path, "
         "status_code, time_zone, user_agent) VALUES (%s, '', '', '', '', 'GET', '/probe', 200, "
-        "'', '')", now_param, 0.002)
-    touch = _Probe(f"UPDATE {table} SET status_code = 200 WHERE id = %s", random_row, 0.005)
+        "'', '')", ("fixed", now), 0.002)
+    touch = _Probe(f"UPDATE {table} SET status_code = 200 WHERE id = %s",
+                   ("random", lowest, highest), 0.005)
     return [insert, touch]
 
 
