@@ -59,6 +59,9 @@ def _reply(staff, text: str) -> None:
     reply = staff.locator("#reply-text")
     reply.fill(reply.input_value() + "\n\n" + text)
     staff.locator("input[name=reply]").click()
+    staff.wait_for_url("**/act/reply/**")  # an irreversible step is confirmed first (issue 19)
+    assert text in staff.locator("#confirm-text").inner_text()
+    staff.locator("#content-main form input[type=submit]").click()
     staff.wait_for_url("**/change/**")
 
 
