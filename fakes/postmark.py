@@ -177,9 +177,13 @@ class FakePostmark(FakeServer):
             if found is None:
                 return _error(1101, "The Template's 'TemplateId' or 'Alias' was not found.")
             model = message.get("TemplateModel") or {}
-            subject = mustachio(found["Subject"], model, html_body=False)
-            text = mustachio(found["TextBody"], model, html_body=False)
-            body_html = mustachio(found["HtmlBody"], model, html_body=True)
+            if not isinstance(model, dict):
+                return _error(300, "TemplateModel must be a JSON object.")
+            subject = text = body_html = ""
+            if self.keep_messages:  # merged only for a test that reads the messages
+                subject = mustachio(found["Subject"], model, html_body=False)
+                text = mustachio(found["TextBody"], model, html_body=False)
+                body_html = mustachio(found["HtmlBody"], model, html_body=True)
         else:
             subject, text = message["Subject"], message.get("TextBody") or ""
             body_html = message.get("HtmlBody") or ""

@@ -82,8 +82,13 @@ def email_render(*, kind: str, language: str, context: dict[str, Any],
 def message_id_for(public_id: object) -> str:
     """A stable Message-ID per outbox row: a re-send after an ambiguous failure carries the
     same ID, so receiving systems can recognise the duplicate."""
-    domain = parseaddr(settings.DEFAULT_FROM_EMAIL)[1].rpartition("@")[2] or "localhost"
-    return f"<{public_id}@{domain}>"
+    return f"<{public_id}@{_message_id_domain(settings.DEFAULT_FROM_EMAIL)}>"
+
+
+@functools.lru_cache(maxsize=8)
+def _message_id_domain(from_email: str) -> str:
+    """The sender's domain (parsed once per sender, not once per message of a batch)."""
+    return parseaddr(from_email)[1].rpartition("@")[2] or "localhost"
 
 
 def message_build(*, to: str | list[str], subject: str, text: str, html: str,

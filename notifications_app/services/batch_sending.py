@@ -22,6 +22,7 @@ import requests
 from anymail.exceptions import AnymailAPIError
 from django.conf import settings
 from django.core.mail import EmailMessage
+from django.db import connection as database
 from django.db import transaction
 from urllib3.exceptions import NewConnectionError
 
@@ -218,6 +219,26 @@ def _call_failed(rows: list[OutboundEmail], exc: Exception) -> None:
         Delivery.objects.filter(outbound_email_id__in=ids).update(status=Status.FAILED)
 
 
+def outbox_rows_mark_sent(pairs: list[tuple[int, str]], *, now) -> None:
+    """Mark rows sent with each row's own provider message id, [(row id, message id)]: one
+    UPDATE per 500 rows joined to a VALUES list (PostgreSQL and SQLite 3.33+ alike); a row
+    that left `sending` meanwhile (taken back by the sweep) is left alone. `bulk_update` would
+    write a CASE with one branch per row, which the database evaluates for every row."""
+    meta = OutboundEmail._meta  # the Model _meta API is public (Django docs, "Model _meta API")
+    table = meta.db_table
+    at = meta.get_field("sent_at").get_db_prep_value(now, database, prepared=False)
+    for start in range(0, len(pairs), 500):
+        chunk = pairs[start:start + 500]
+        values = ", ".join(["(%s, %s)"] * len(chunk))
+        with database.cursor() as cursor:
+            cursor.execute(
+                f"UPDATE {table} SET status = %s, sent_at = %s, updated_at = %s, "  # noqa: S608
+                f"last_error = '', provider_message_id = v.column2 "  # names from _meta, no input
+                f"FROM (VALUES {values}) AS v "
+                f"WHERE {table}.id = v.column1 AND {table}.status = %s",
+                [Status.SENT, at, at, *(item for pair in chunk for item in pair), Status.SENDING])
+
+
 def _record(rows: list[OutboundEmail], statuses: dict) -> int:
     """Each recipient's message id and status on its own row, with the campaign's delivery
     mirror, in one transaction."""
@@ -233,10 +254,7 @@ def _record(rows: list[OutboundEmail], statuses: dict) -> int:
     now = clock.now()
     with transaction.atomic():
         ids = [row.pk for row in sent]
-        OutboundEmail.objects.filter(pk__in=ids, status=Status.SENDING).update(
-            status=Status.SENT, sent_at=now, last_error="", updated_at=now)
-        # small statements: bulk_update is a CASE per row, quadratic in its batch size
-        OutboundEmail.objects.bulk_update(sent, ["provider_message_id"], batch_size=100)
+        outbox_rows_mark_sent([(row.pk, row.provider_message_id) for row in sent], now=now)
         Delivery.objects.filter(outbound_email_id__in=ids).update(status=Status.SENT, sent_at=now)
         for status, failed in refused.items():
             OutboundEmail.objects.filter(pk__in=failed, status=Status.SENDING).update(

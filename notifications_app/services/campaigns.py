@@ -264,8 +264,10 @@ def _queue_for(campaign: Campaign, users: list, contexts: dict[str, dict]) -> li
         [Delivery(campaign=campaign, user_id=user_id, outbound_email_id=pk, status=status)
          for user_id, (pk, status) in queued.items()], ignore_conflicts=True, batch_size=1000)
     # A delivery written before its outbox row (by an earlier version) gets its row now.
-    unlinked = list(Delivery.objects.filter(campaign=campaign, user_id__in=list(queued),
-                                            outbound_email__isnull=True))
+    # (a range scan of the batch's users on the (campaign, user) index, not a list of 1,000)
+    unlinked = [delivery for delivery in Delivery.objects.filter(
+        campaign=campaign, user_id__gte=min(queued, default=0), user_id__lte=max(queued, default=0),
+        outbound_email__isnull=True) if delivery.user_id in queued]
     for delivery in unlinked:
         delivery.outbound_email_id, delivery.status = queued[delivery.user_id]
     Delivery.objects.bulk_update(unlinked, ["outbound_email", "status"])

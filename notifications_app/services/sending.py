@@ -145,24 +145,27 @@ def outbound_emails_send(*, outbound_email_ids: list[int]) -> int:
 
 
 
-def _claim(queued, *, limit: int | None = None) -> list[int]:
+def _claim(queued, *, limit: int | None = None) -> list[OutboundEmail]:
     """Take (at most `limit` of) the rows of `queued`, a queryset filtered on status `queued`,
     for this worker: `sending`, one more attempt. Rows another worker holds are skipped, never
-    waited for; a row another worker claimed meanwhile fails the status filter again."""
+    waited for; a row another worker claimed meanwhile fails the status filter again. Returns
+    the claimed rows with their users, read by the locking query itself."""
     now = clock.now()
     with transaction.atomic():
-        claimed = list(queued.select_for_update(skip_locked=True)
-                       .values_list("pk", flat=True)[:limit])
-        OutboundEmail.objects.filter(pk__in=claimed).update(
+        rows = list(queued.select_related("user")
+                    .select_for_update(skip_locked=True, of=("self",))[:limit])
+        OutboundEmail.objects.filter(pk__in=[row.pk for row in rows]).update(
             status=Status.SENDING, attempts=F("attempts") + 1, claimed_at=now, updated_at=now)
-    return claimed
+    for row in rows:
+        row.status, row.attempts, row.claimed_at, row.updated_at = (
+            Status.SENDING, row.attempts + 1, now, now)
+    return sorted(rows, key=lambda row: row.pk)
 
 
 
-def _send_claimed(claimed: list[int]) -> int:
+def _send_claimed(rows: list[OutboundEmail]) -> int:
     from django.core.mail import get_connection
 
-    rows = list(OutboundEmail.objects.select_related("user").filter(pk__in=claimed).order_by("pk"))
     consenting = consent_selectors.users_with_consent(
         user_ids=[row.user_id for row in rows if row.is_marketing and row.user_id],
         purpose=MARKETING_PURPOSE)
@@ -235,24 +238,15 @@ def _batch_failure(row: OutboundEmail, exc: Exception) -> None:
 
 
 def _batch_mark_sent(sent: list[tuple[OutboundEmail, str]]) -> None:
-    """Mark the sent rows in one statement; a row the sweep took back meanwhile is left alone."""
+    """Mark the sent rows in one statement; a row the sweep took back meanwhile is left alone.
+    The campaign's delivery mirror follows in the same transaction."""
     if not sent:
         return
     now = clock.now()
     with transaction.atomic():
-        still_ours = set(OutboundEmail.objects.select_for_update()
-                         .filter(pk__in=[row.pk for row, _ in sent], status=Status.SENDING)
-                         .values_list("pk", flat=True))
-        rows = []
-        for row, provider_id in sent:
-            if row.pk in still_ours:
-                row.status, row.sent_at, row.updated_at = Status.SENT, now, now
-                row.last_error, row.provider_message_id = "", provider_id
-                rows.append(row)
-        OutboundEmail.objects.bulk_update(
-            rows, ["status", "sent_at", "updated_at", "last_error", "provider_message_id"])
-        # the campaign's delivery mirror, in the same transaction
-        Delivery.objects.filter(outbound_email_id__in=[row.pk for row in rows]).update(
+        batch_sending.outbox_rows_mark_sent([(row.pk, provider_id) for row, provider_id in sent],
+                                            now=now)
+        Delivery.objects.filter(outbound_email_id__in=[row.pk for row, _ in sent]).update(
             status=Status.SENT, sent_at=now)
 
 
