@@ -2,6 +2,7 @@
 
 from dataclasses import dataclass
 
+from django.db import connection
 from django.db.models import OuterRef, QuerySet, Subquery
 from django.utils.translation import gettext
 
@@ -83,10 +84,28 @@ def consent_is_granted(*, user, purpose: str) -> bool:
     A purpose under an accepted stop of use (APPI Art. 35) is never granted."""
     if user is None or not getattr(user, "is_authenticated", False):
         return False
-    if purpose_is_restricted(user=user, purpose=purpose):
-        return False
-    latest = consent_latest_event(user=user, purpose=purpose)
-    return latest is not None and latest.action in GRANTED_ACTIONS
+    return _latest_action_unless_stopped(user_id=user.pk, purpose=purpose) in GRANTED_ACTIONS
+
+
+def _latest_action_unless_stopped(*, user_id: int, purpose: str) -> str | None:
+    """The action of the latest event for (user, purpose), or None when there is none or a stop
+    of use covers the purpose now: `consent_latest_event` and `purpose_is_restricted` as one
+    statement. Every marketing email asks this when it is queued; the two ORM queries cost
+    about 0.8 ms of Python per email against 0.15 ms for this one (bench/outbox.py)."""
+    events, restrictions = ConsentEvent._meta, ProcessingRestriction._meta
+    codes = _purpose_codes(purpose)
+    now = restrictions.get_field("effective_from").get_db_prep_value(
+        clock.now(), connection, prepared=False)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT e.action FROM {events.db_table} e "
+            f"WHERE e.user_id = %s AND e.purpose = %s AND NOT EXISTS ("
+            f"SELECT 1 FROM {restrictions.db_table} r WHERE r.user_id = %s AND r.kind = %s "
+            f"AND r.purpose IN ({', '.join(['%s'] * len(codes))}) AND r.effective_from <= %s) "
+            f"ORDER BY e.created_at DESC, e.id DESC LIMIT 1",
+            [user_id, purpose, user_id, RestrictionKind.STOP_USE.value, *codes, now])
+        row = cursor.fetchone()
+    return row[0] if row else None
 
 
 @enforces("APPI-35")
