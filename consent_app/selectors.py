@@ -92,13 +92,14 @@ def _latest_action_unless_stopped(*, user_id: int, purpose: str) -> str | None:
     of use covers the purpose now: `consent_latest_event` and `purpose_is_restricted` as one
     statement. Every marketing email asks this when it is queued; the two ORM queries cost
     about 0.8 ms of Python per email against 0.15 ms for this one (bench/outbox.py)."""
+    # Table names from the Model _meta API (public, Django docs "Model _meta API"), no input.
     events, restrictions = ConsentEvent._meta, ProcessingRestriction._meta
     codes = _purpose_codes(purpose)
     now = restrictions.get_field("effective_from").get_db_prep_value(
         clock.now(), connection, prepared=False)
     with connection.cursor() as cursor:
         cursor.execute(
-            f"SELECT e.action FROM {events.db_table} e "
+            f"SELECT e.action FROM {events.db_table} e "  # noqa: S608
             f"WHERE e.user_id = %s AND e.purpose = %s AND NOT EXISTS ("
             f"SELECT 1 FROM {restrictions.db_table} r WHERE r.user_id = %s AND r.kind = %s "
             f"AND r.purpose IN ({', '.join(['%s'] * len(codes))}) AND r.effective_from <= %s) "
