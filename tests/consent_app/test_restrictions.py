@@ -50,6 +50,26 @@ def test_appi35_stopping_a_base_purpose_covers_its_parameterised_codes(alice):
     assert not selectors.consent_is_granted(user=alice, purpose="third_party_provision:acme")
 
 
+def test_appi35_a_stop_covers_only_its_user_its_purpose_and_its_kind(alice, bob):
+    for user in (alice, bob):
+        for purpose in ("marketing_email", "persistent_login"):
+            services.consent_grant(user=user, purpose=purpose, channel="portal")
+    stop(alice, purposes=["marketing_email"])
+    stop(bob, recipients=["Acme"], kind="stop_provision", reference="DSR-2026-000002")
+    assert not selectors.consent_is_granted(user=alice, purpose="marketing_email")
+    assert selectors.consent_is_granted(user=alice, purpose="persistent_login")
+    assert selectors.consent_is_granted(user=bob, purpose="marketing_email")
+
+
+def test_consent_check_follows_the_latest_event_after_a_withdrawal_and_a_new_grant(alice):
+    assert not selectors.consent_is_granted(user=alice, purpose="marketing_email")
+    services.consent_grant(user=alice, purpose="marketing_email", channel="portal")
+    services.consent_withdraw(user=alice, purpose="marketing_email", channel="portal")
+    assert not selectors.consent_is_granted(user=alice, purpose="marketing_email")
+    services.consent_grant(user=alice, purpose="marketing_email", channel="portal")
+    assert selectors.consent_is_granted(user=alice, purpose="marketing_email")
+
+
 def test_appi35_marketing_send_is_suppressed_for_a_stopped_recipient(alice, bob):
     for user in (alice, bob):
         services.consent_grant(user=user, purpose="marketing_email", channel="portal")
