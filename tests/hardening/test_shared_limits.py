@@ -160,10 +160,12 @@ _HIT = ("from ccucaas_privacy.ratelimit import rate_limit_hit; "
         "window_seconds=3600))")
 
 
-@pytest.mark.django_db
+@pytest.mark.django_db(transaction=True)
 def test_p18_without_redis_the_database_cache_is_shared_by_processes_and_restarts():
     """`make run` without Redis: every process (and every restart) counts in the same
-    database cache table, so the third try from three successive processes is over the limit."""
+    database cache table, so the third try from three successive processes is over the limit.
+    (No test transaction around it: on SQLite a transaction begins IMMEDIATE, holding the write
+    lock the other processes need.)"""
     import subprocess
     import sys
     import uuid
