@@ -31,7 +31,7 @@ from notifications_app import esp, rendering
 from notifications_app.delivery_errors import error_describe, is_transient
 from notifications_app.kinds import Category
 from notifications_app.models import Delivery, OutboundEmail, Status
-from notifications_app.services.outbox import conf
+from notifications_app.services.outbox import conf, retry_backoff_seconds
 from notifications_app.tokens import unsubscribe_url
 
 logger = logging.getLogger(__name__)
@@ -202,8 +202,7 @@ def _call_failed(rows: list[OutboundEmail], exc: Exception) -> None:
     attempts = max(row.attempts for row in rows)
     if is_transient(exc) and attempts < conf("MAX_ATTEMPTS"):
         # 429/5xx, or no connection: the ESP accepted nothing; try the batch again later.
-        countdown = min(conf("RETRY_BASE_SECONDS") * 2 ** max(attempts - 1, 0),
-                        conf("RETRY_MAX_SECONDS"))
+        countdown = retry_backoff_seconds(attempts)
         logger.warning("Batch of %d emails: %s; retrying in %d s", len(ids),
                        error_describe(exc), countdown)
         OutboundEmail.objects.filter(pk__in=ids, status=Status.SENDING).update(
@@ -220,13 +219,20 @@ def _call_failed(rows: list[OutboundEmail], exc: Exception) -> None:
 
 
 def outbox_rows_mark_sent(pairs: list[tuple[int, str]], *, now) -> None:
-    """Mark rows sent with each row's own provider message id, [(row id, message id)]: one
+    """Mark rows sent with each row's own provider message id, [(row id, message id)], and
+    their campaign deliveries with them (call it in the transaction that ends the send): one
     UPDATE per 500 rows joined to a VALUES list (PostgreSQL and SQLite 3.33+ alike); a row
-    that left `sending` meanwhile (taken back by the sweep) is left alone. `bulk_update` would
-    write a CASE with one branch per row, which the database evaluates for every row."""
+    that left `sending` meanwhile (taken back by the sweep) is left alone, and so is its
+    delivery (the rows still ours are locked first). `bulk_update` would write a CASE with one
+    branch per row, which the database evaluates for every row."""
     meta = OutboundEmail._meta  # the Model _meta API is public (Django docs, "Model _meta API")
     table = meta.db_table
     at = meta.get_field("sent_at").get_db_prep_value(now, database, prepared=False)
+    # locked until the caller's commit: the sweep cannot take these back in between
+    still_ours = set(OutboundEmail.objects.select_for_update()
+                     .filter(pk__in=[pk for pk, _ in pairs], status=Status.SENDING)
+                     .values_list("pk", flat=True))
+    pairs = [(pk, message_id) for pk, message_id in pairs if pk in still_ours]
     for start in range(0, len(pairs), 500):
         chunk = pairs[start:start + 500]
         values = ", ".join(["(%s, %s)"] * len(chunk))
@@ -237,6 +243,8 @@ def outbox_rows_mark_sent(pairs: list[tuple[int, str]], *, now) -> None:
                 f"FROM (VALUES {values}) AS v "
                 f"WHERE {table}.id = v.column1 AND {table}.status = %s",
                 [Status.SENT, at, at, *(item for pair in chunk for item in pair), Status.SENDING])
+    Delivery.objects.filter(outbound_email_id__in=still_ours).update(status=Status.SENT,
+                                                                     sent_at=now)
 
 
 def _record(rows: list[OutboundEmail], statuses: dict) -> int:
@@ -253,9 +261,7 @@ def _record(rows: list[OutboundEmail], statuses: dict) -> int:
             refused[getattr(status, "status", None) or "unknown"].append(row.pk)
     now = clock.now()
     with transaction.atomic():
-        ids = [row.pk for row in sent]
         outbox_rows_mark_sent([(row.pk, row.provider_message_id) for row in sent], now=now)
-        Delivery.objects.filter(outbound_email_id__in=ids).update(status=Status.SENT, sent_at=now)
         for status, failed in refused.items():
             OutboundEmail.objects.filter(pk__in=failed, status=Status.SENDING).update(
                 status=Status.FAILED, updated_at=now,

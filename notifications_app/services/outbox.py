@@ -53,6 +53,11 @@ def conf(name: str) -> Any:
     return settings.NOTIFICATIONS[name]
 
 
+def retry_backoff_seconds(attempts: int) -> int:
+    """How long a transient failure waits before attempt `attempts` + 1 (doubling, capped)."""
+    return min(conf("RETRY_BASE_SECONDS") * 2 ** max(attempts - 1, 0), conf("RETRY_MAX_SECONDS"))
+
+
 
 def _idempotency_key(*, cause: str, recipient: str, kind: str) -> str:
     return hashlib.sha256("\x1f".join((cause, recipient, kind)).encode()).hexdigest()

@@ -18,7 +18,12 @@ from notifications_app.delivery_errors import TransientSendError, error_describe
 from notifications_app.models import Delivery, OutboundEmail, Status
 from notifications_app.selectors import outbox as selectors
 from notifications_app.services import batch_sending, dispatch
-from notifications_app.services.outbox import MARKETING_PURPOSE, _marketing_block_reason, conf
+from notifications_app.services.outbox import (
+    MARKETING_PURPOSE,
+    _marketing_block_reason,
+    conf,
+    retry_backoff_seconds,
+)
 from notifications_app.tokens import unsubscribe_url
 
 logger = logging.getLogger(__name__)
@@ -28,11 +33,6 @@ logger = logging.getLogger(__name__)
 # A row is due for a drain when its `next_attempt_at` (the web process's clock) is at most
 # this far ahead of the worker's clock.
 DRAIN_CLOCK_SKEW_SECONDS = 2
-
-
-
-def _backoff_seconds(attempts: int) -> int:
-    return min(conf("RETRY_BASE_SECONDS") * 2 ** max(attempts - 1, 0), conf("RETRY_MAX_SECONDS"))
 
 
 
@@ -124,7 +124,7 @@ def outbound_email_send(*, outbound_email_id: int) -> OutboundEmail | None:
         message.send()
     except Exception as exc:
         if is_transient(exc) and row.attempts < conf("MAX_ATTEMPTS"):
-            countdown = _backoff_seconds(row.attempts)
+            countdown = retry_backoff_seconds(row.attempts)
             _finish(row, status=Status.QUEUED, last_error=error_describe(exc),
                     next_attempt_at=clock.now() + timedelta(seconds=countdown))
             raise TransientSendError(error_describe(exc), countdown=countdown) from exc
@@ -225,7 +225,7 @@ def _batch_failure(row: OutboundEmail, exc: Exception) -> None:
     from notifications_app.tasks import send_outbound_email
 
     if is_transient(exc) and row.attempts < conf("MAX_ATTEMPTS"):
-        countdown = _backoff_seconds(row.attempts)
+        countdown = retry_backoff_seconds(row.attempts)
         logger.warning("Outbound email %s: %s; retrying in %d s", row.pk, error_describe(exc),
                        countdown)
         _finish(row, status=Status.QUEUED, last_error=error_describe(exc),
@@ -242,12 +242,9 @@ def _batch_mark_sent(sent: list[tuple[OutboundEmail, str]]) -> None:
     The campaign's delivery mirror follows in the same transaction."""
     if not sent:
         return
-    now = clock.now()
     with transaction.atomic():
         batch_sending.outbox_rows_mark_sent([(row.pk, provider_id) for row, provider_id in sent],
-                                            now=now)
-        Delivery.objects.filter(outbound_email_id__in=[row.pk for row, _ in sent]).update(
-            status=Status.SENT, sent_at=now)
+                                            now=clock.now())
 
 
 

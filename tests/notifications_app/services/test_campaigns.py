@@ -220,3 +220,24 @@ def test_p25_broker_down_while_a_batch_is_sent_is_recovered_by_the_outbox_sweep(
     with time_machine.travel(clock.now() + timedelta(minutes=6), tick=False):
         assert sweep() == len(ids)
     assert set(sent_per_recipient().values()) == {1} and len(outbox) == len(ids)
+
+
+def test_a_delivery_follows_its_outbox_row_when_the_sweep_took_the_row_back(alice):
+    """Marking a batch sent leaves alone a row that left `sending` meanwhile, and its delivery:
+    the campaign never shows sent what the outbox will still send."""
+    from notifications_app.services.batch_sending import outbox_rows_mark_sent
+
+    campaign, last_pk = campaign_published_for(3)
+    ids = campaigns.campaign_batch_queue(campaign_id=campaign.pk, after_pk=0, upto_pk=last_pk)
+    taken_back, *ours = ids
+    OutboundEmail.objects.filter(pk__in=ours).update(status=Status.SENDING)
+    now = clock.now()
+    outbox_rows_mark_sent([(pk, f"pm-{pk}") for pk in ids], now=now)
+    rows = {row.pk: row for row in OutboundEmail.objects.filter(pk__in=ids)}
+    deliveries = {d.outbound_email_id: d for d in Delivery.objects.filter(campaign=campaign)}
+    assert rows[taken_back].status == Status.QUEUED and rows[taken_back].provider_message_id == ""
+    assert deliveries[taken_back].status == Status.QUEUED and deliveries[taken_back].sent_at is None
+    for pk in ours:
+        assert (rows[pk].status, rows[pk].provider_message_id, rows[pk].sent_at) == (
+            Status.SENT, f"pm-{pk}", now)
+        assert (deliveries[pk].status, deliveries[pk].sent_at) == (Status.SENT, now)
