@@ -223,16 +223,12 @@ def outbox_rows_mark_sent(pairs: list[tuple[int, str]], *, now) -> None:
     their campaign deliveries with them (call it in the transaction that ends the send): one
     UPDATE per 500 rows joined to a VALUES list (PostgreSQL and SQLite 3.33+ alike); a row
     that left `sending` meanwhile (taken back by the sweep) is left alone, and so is its
-    delivery (the rows still ours are locked first). `bulk_update` would write a CASE with one
-    branch per row, which the database evaluates for every row."""
+    delivery. `bulk_update` would write a CASE with one branch per row, which the database
+    evaluates for every row. (Locking the rows first, `SELECT ... FOR UPDATE`, writes every row
+    once more: a million-user campaign took 772 s instead of 400 s.)"""
     meta = OutboundEmail._meta  # the Model _meta API is public (Django docs, "Model _meta API")
     table = meta.db_table
     at = meta.get_field("sent_at").get_db_prep_value(now, database, prepared=False)
-    # locked until the caller's commit: the sweep cannot take these back in between
-    still_ours = set(OutboundEmail.objects.select_for_update()
-                     .filter(pk__in=[pk for pk, _ in pairs], status=Status.SENDING)
-                     .values_list("pk", flat=True))
-    pairs = [(pk, message_id) for pk, message_id in pairs if pk in still_ours]
     for start in range(0, len(pairs), 500):
         chunk = pairs[start:start + 500]
         values = ", ".join(["(%s, %s)"] * len(chunk))
@@ -243,8 +239,10 @@ def outbox_rows_mark_sent(pairs: list[tuple[int, str]], *, now) -> None:
                 f"FROM (VALUES {values}) AS v "
                 f"WHERE {table}.id = v.column1 AND {table}.status = %s",
                 [Status.SENT, at, at, *(item for pair in chunk for item in pair), Status.SENDING])
-    Delivery.objects.filter(outbound_email_id__in=still_ours).update(status=Status.SENT,
-                                                                     sent_at=now)
+    # the rows this call marked (locked by its UPDATE until the caller's commit), by primary key
+    marked = list(OutboundEmail.objects.filter(pk__in=[pk for pk, _ in pairs], status=Status.SENT,
+                                               sent_at=now).values_list("pk", flat=True))
+    Delivery.objects.filter(outbound_email_id__in=marked).update(status=Status.SENT, sent_at=now)
 
 
 def _record(rows: list[OutboundEmail], statuses: dict) -> int:
